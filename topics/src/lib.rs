@@ -228,7 +228,8 @@ mod tests {
     }
 
     /// Any string literal that looks like one of our topics, anywhere in the
-    /// workspace's Rust sources, must be declared.
+    /// workspace's Rust sources, must be declared. This file is left out: it
+    /// defines the constants, and its tests quote made-up names on purpose.
     #[test]
     fn sources_name_no_undeclared_topic() {
         let declared: BTreeSet<String> = declared().unwrap().into_iter().map(|s| s.name).collect();
@@ -251,7 +252,7 @@ mod tests {
             let path = entry.path();
             if path.is_dir() {
                 scan(&path, declared, found);
-            } else if path.extension().is_some_and(|e| e == "rs") {
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with(file!()) {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for name in topic_literals(&text) {
                     if !declared.contains(&name) {
