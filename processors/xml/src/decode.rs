@@ -9,6 +9,9 @@ pub enum DeclaredEncoding {
     Utf8,
     /// `encoding="ISO-8859-1"` or one of its aliases: what the SII expects.
     Latin1,
+    /// `encoding="windows-1252"`: Latin-1 with printable characters where
+    /// ISO-8859-1 has C1 controls. Some real signers declare it.
+    Windows1252,
     /// `encoding="US-ASCII"`: a subset of both.
     Ascii,
 }
@@ -18,6 +21,7 @@ impl DeclaredEncoding {
         match self {
             DeclaredEncoding::Utf8 => "UTF-8",
             DeclaredEncoding::Latin1 => "ISO-8859-1",
+            DeclaredEncoding::Windows1252 => "windows-1252",
             DeclaredEncoding::Ascii => "US-ASCII",
         }
     }
@@ -80,6 +84,19 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, ReadError> {
             // ISO-8859-1 maps each byte to the code point of the same value.
             bytes.iter().map(|&b| char::from(b)).collect::<String>()
         }
+        DeclaredEncoding::Windows1252 => {
+            if let Some(offset) = utf8_multibyte_start(bytes) {
+                notes.push(EncodingNote::Utf8UnderLatin1 { offset });
+            }
+            let mut text = String::with_capacity(bytes.len());
+            for (offset, &b) in bytes.iter().enumerate() {
+                text.push(windows_1252(b).ok_or(ReadError::InvalidEncoding {
+                    declared: "windows-1252",
+                    offset,
+                })?);
+            }
+            text
+        }
         DeclaredEncoding::Utf8 => match std::str::from_utf8(bytes) {
             Ok(text) => text.to_owned(),
             Err(error) => {
@@ -132,8 +149,25 @@ fn declared_encoding(bytes: &[u8]) -> Result<DeclaredEncoding, ReadError> {
         "UTF-8" | "UTF8" => Ok(DeclaredEncoding::Utf8),
         "ISO-8859-1" | "ISO8859-1" | "ISO_8859-1" | "LATIN1" | "LATIN-1" | "L1" | "ISO-IR-100"
         | "CP819" | "IBM819" => Ok(DeclaredEncoding::Latin1),
+        "WINDOWS-1252" | "CP1252" => Ok(DeclaredEncoding::Windows1252),
         "US-ASCII" | "ASCII" => Ok(DeclaredEncoding::Ascii),
         _ => Err(ReadError::UnsupportedEncoding(name.to_owned())),
+    }
+}
+
+/// The character of a windows-1252 byte; `None` for the five unassigned ones.
+fn windows_1252(byte: u8) -> Option<char> {
+    const HIGH: [u16; 32] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+        0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
+        0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    ];
+    match byte {
+        0x80..=0x9F => match HIGH[usize::from(byte - 0x80)] {
+            0 => None,
+            code => char::from_u32(u32::from(code)),
+        },
+        _ => Some(char::from(byte)),
     }
 }
 
@@ -214,6 +248,22 @@ mod tests {
         assert!(matches!(
             run(&[0xFF, 0xFE, b'<', 0]),
             Err(ReadError::UnsupportedEncoding(_))
+        ));
+    }
+
+    #[test]
+    fn windows_1252_maps_its_own_characters() {
+        let decoded =
+            run(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x80 \xf1</a>").unwrap();
+        assert!(decoded.text.ends_with("<a>\u{20AC} \u{F1}</a>"));
+        let error =
+            run(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x81</a>").unwrap_err();
+        assert!(matches!(
+            error,
+            ReadError::InvalidEncoding {
+                declared: "windows-1252",
+                ..
+            }
         ));
     }
 

@@ -730,7 +730,7 @@ impl<'d> Element<'d> {
     }
 
     /// Every child in order.
-    pub fn children(&self) -> impl Iterator<Item = Child<'d>> + 'd {
+    pub fn children(&self) -> impl Iterator<Item = Child<'d>> + use<'d> {
         let doc = self.doc;
         let mut next = self.node().first_child;
         std::iter::from_fn(move || {
@@ -749,7 +749,7 @@ impl<'d> Element<'d> {
     }
 
     /// Child elements in order.
-    pub fn elements(&self) -> impl Iterator<Item = Element<'d>> + 'd {
+    pub fn elements(&self) -> impl Iterator<Item = Element<'d>> + use<'d> {
         self.children().filter_map(|c| match c {
             Child::Element(e) => Some(e),
             _ => None,
@@ -791,7 +791,7 @@ impl<'d> Element<'d> {
     }
 
     /// Attributes in document order, namespace declarations included.
-    pub fn attributes(&self) -> impl Iterator<Item = Attribute<'d>> + 'd {
+    pub fn attributes(&self) -> impl Iterator<Item = Attribute<'d>> + use<'d> {
         let (from, to) = self.node().attributes;
         let doc = self.doc;
         (from..to).map(move |i| Attribute {
@@ -810,7 +810,7 @@ impl<'d> Element<'d> {
     }
 
     /// Descendant elements in document order, this one first.
-    pub fn descendants(&self) -> impl Iterator<Item = Element<'d>> + 'd {
+    pub fn descendants(&self) -> impl Iterator<Item = Element<'d>> + use<'d> {
         let doc = self.doc;
         let stop = self.node().span.1;
         let first = self.id;
