@@ -12,6 +12,10 @@ help: ## List the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  %-18s %s\n", $$1, $$2 }'
 
+.PHONY: deps
+deps: ## Install the Debian packages and Rust components needed (quick when present)
+	bash .ci/install-deps
+
 .PHONY: build
 build: ## Build the workspace (debug)
 	$(CARGO) build --workspace --all-targets
@@ -36,6 +40,11 @@ down: ## Stop Kafka and Cassandra
 status: ## Show whether Kafka and Cassandra run and answer
 	$(STACK) status
 
+.PHONY: check
+check: deps schemas ## Check DTE files: make check FILES="a.xml dir/" (table on a terminal)
+	@test -n "$(FILES)" || { echo 'usage: make check FILES="file.xml folder/ ..."'; exit 2; }
+	$(CARGO) run -q -p veredicto -- check $(FILES)
+
 .PHONY: topics
 topics: ## Create or update the declared topics on the local broker
 	$(CARGO) run -q -p veredicto -- topics apply
@@ -58,4 +67,4 @@ test-integration: ## Tests against the real stack; starts it if needed and stops
 	exit $$status
 
 .PHONY: test
-test: lint test-unit test-integration ## Everything: lint, unit tests, integration tests on the real stack
+test: deps schemas fetch lint test-unit test-integration ## Everything: lint, unit tests, integration tests on the real stack

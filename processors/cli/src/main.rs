@@ -3,6 +3,7 @@
 //! Each subcommand parses its flags here and hands over to a library; no
 //! checking, scoring or Kafka logic lives in this crate.
 
+mod check;
 mod topics;
 
 use std::process::ExitCode;
@@ -19,6 +20,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check DTE and envelope files against the SII schemas, rules and
+    /// signatures, printing one verdict per document.
+    Check(check::Args),
     /// Create, update and describe the Kafka topics declared in topics/topics.toml.
     Topics(topics::Args),
 }
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
 
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check(args) => check::run(args),
         Command::Topics(args) => topics::run(args),
     };
     match result {

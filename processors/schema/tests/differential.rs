@@ -7,26 +7,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use veredicto_schema::Generation;
+use veredicto_testkit::{corpus_files, schema_generation};
 use veredicto_xml::{Element, Limits};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("VEREDICTO_CORPUS")
-        .map_or_else(|| workspace().join("../shared/corpus"), PathBuf::from);
-    assert!(
-        dir.is_dir(),
-        "the shared corpus is missing at {}",
-        dir.display()
-    );
-    dir
-}
 
 /// A small seeded generator, so a failure can be replayed.
 struct Rng(u64);
@@ -164,9 +149,8 @@ fn mutate(text: &str, kind: usize, rng: &mut Rng) -> String {
 #[test]
 fn decisions_match_libxml2_on_mutants_of_real_documents() {
     let generations = ["2017", "2026"];
-    let bases: Vec<String> = std::fs::read_dir(corpus().join("real/dte"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    let bases: Vec<String> = corpus_files("real/dte")
+        .into_iter()
         .filter(|p| p.to_string_lossy().ends_with("--cleaned.xml"))
         .map(|p| {
             std::fs::read(p)
@@ -198,7 +182,7 @@ fn decisions_match_libxml2_on_mutants_of_real_documents() {
     let mut disagreements = Vec::new();
     let mut invalid_seen = 0;
     for name in generations {
-        let dir = workspace().join("schemas/sii").join(name);
+        let dir = schema_generation(name);
         let generation = Generation::load(&dir).unwrap();
         let oracle = Command::new("xmllint")
             .arg("--noout")

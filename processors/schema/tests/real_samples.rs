@@ -3,34 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-
 use veredicto_schema::Generation;
+use veredicto_testkit::{corpus_files, schema_generation};
 use veredicto_xml::Limits;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("VEREDICTO_CORPUS")
-        .map_or_else(|| workspace().join("../shared/corpus"), PathBuf::from);
-    assert!(
-        dir.is_dir(),
-        "the shared corpus is missing at {}",
-        dir.display()
-    );
-    dir
-}
-
 fn generation(name: &str) -> Generation {
-    let dir = workspace().join("schemas/sii").join(name);
-    assert!(
-        dir.is_dir(),
-        "{} is missing: run `make schemas`",
-        dir.display()
-    );
-    Generation::load(&dir).unwrap()
+    Generation::load(&schema_generation(name)).unwrap()
 }
 
 /// Files the independent check found invalid, by a part of their name.
@@ -44,11 +22,7 @@ const INVALID: [&str; 5] = [
 
 #[test]
 fn real_samples_are_judged_as_libxml2_judges_them() {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus().join("real/dte"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
+    let files = corpus_files("real/dte");
     assert!(files.len() >= 15);
     for name in ["2017", "2026"] {
         let generation = generation(name);

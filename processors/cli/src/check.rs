@@ -1,0 +1,200 @@
+//! `veredicto check FILE|DIR|-`: the embedded mode. Runs the same validation
+//! as the streaming validator over files, in order, without Kafka.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::ValueEnum;
+use veredicto_schema::Generation;
+use veredicto_validator::{Status, Validator, Verdict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One verdict per line, as JSON.
+    Json,
+    /// A readable table with a summary.
+    Table,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files, folders (walked in lexical order of path, `.xml` files only) or
+    /// `-` for standard input.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+
+    /// Output format; a table on a terminal, JSON lines otherwise.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+
+    /// Folder of SII schema generations (as `make schemas` lays them out).
+    #[arg(long, env = "VEREDICTO_SCHEMAS")]
+    schemas: Option<PathBuf>,
+
+    /// Schema generation to judge with (a folder name under --schemas); the
+    /// newest by default.
+    #[arg(long)]
+    generation: Option<String>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let schemas = args
+        .schemas
+        .clone()
+        .unwrap_or_else(veredicto_schema::default_schema_dir);
+    let generation_dir = match &args.generation {
+        Some(name) => schemas.join(name),
+        None => veredicto_schema::newest_generation(&schemas).with_context(|| {
+            format!(
+                "no SII schemas under {} (run `make schemas`)",
+                schemas.display()
+            )
+        })?,
+    };
+    let generation = Generation::load(&generation_dir)
+        .with_context(|| format!("loading the schemas in {}", generation_dir.display()))?;
+    let validator = Validator::new(generation);
+
+    let files = collect(&args.inputs)?;
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
+
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut counts = [0usize; 3];
+    if format == Format::Table {
+        writeln!(
+            out,
+            "{:<48} {:<28} {:<26} findings",
+            "source", "document", "status"
+        )?;
+    }
+    for input in &files {
+        let (name, bytes) = read(input)?;
+        for verdict in validator.check(&bytes, &name) {
+            counts[verdict.status as usize] += 1;
+            match format {
+                Format::Json => {
+                    serde_json::to_writer(&mut out, &verdict)?;
+                    writeln!(out)?;
+                }
+                Format::Table => table_row(&mut out, &verdict)?,
+            }
+        }
+    }
+    if format == Format::Table {
+        let [accepted, objections, rejected] = counts;
+        writeln!(
+            out,
+            "\n{} documents: {accepted} accepted, {objections} accepted with objections, \
+             {rejected} rejected",
+            accepted + objections + rejected
+        )?;
+    }
+    out.flush()?;
+    Ok(if counts[Status::Rejected as usize] > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+/// Expands folders into their `.xml` files, in lexical order of path.
+fn collect(inputs: &[String]) -> anyhow::Result<Vec<Input>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input == "-" {
+            files.push(Input::Stdin);
+            continue;
+        }
+        let path = PathBuf::from(input);
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(&path, &mut found)?;
+            found.sort();
+            files.extend(found.into_iter().map(Input::File));
+        } else if path.exists() {
+            files.push(Input::File(path));
+        } else {
+            bail!("{input}: no such file or folder");
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+        {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read(input: &Input) -> anyhow::Result<(String, Vec<u8>)> {
+    match input {
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes)?;
+            Ok(("-".into(), bytes))
+        }
+        Input::File(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            Ok((path.display().to_string(), bytes))
+        }
+    }
+}
+
+fn table_row(out: &mut impl Write, verdict: &Verdict) -> std::io::Result<()> {
+    let mut source = verdict.source.file.clone();
+    if verdict.source.index > 0 {
+        source.push_str(&format!("#{}", verdict.source.index));
+    }
+    if source.chars().count() > 48 {
+        let tail: String = source
+            .chars()
+            .rev()
+            .take(47)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        source = format!("…{tail}");
+    }
+    let document = verdict
+        .document
+        .as_ref()
+        .map_or_else(|| "-".to_owned(), |d| d.id());
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(schema) = &verdict.schema
+        && !schema.valid
+    {
+        notes.push(format!("schema ({} errors)", schema.errors.len()));
+    }
+    notes.extend(verdict.findings.iter().take(4).map(|f| f.code.clone()));
+    if verdict.findings.len() > 4 {
+        notes.push(format!("+{}", verdict.findings.len() - 4));
+    }
+    writeln!(
+        out,
+        "{source:<48} {document:<28} {:<26} {}",
+        verdict.status.as_str(),
+        notes.join(", ")
+    )
+}
