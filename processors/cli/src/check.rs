@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::ValueEnum;
 use veredicto_schema::Generation;
+use veredicto_signature::TrustStore;
 use veredicto_validator::{Status, Validator, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -37,6 +38,11 @@ pub struct Args {
     /// newest by default.
     #[arg(long)]
     generation: Option<String>,
+
+    /// Folder of trusted SII certificates for CAFs, named `<IDK>.cer` (DER or
+    /// PEM). Without it, CAF signatures are reported as untrusted.
+    #[arg(long, env = "VEREDICTO_TRUST")]
+    trust: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -55,7 +61,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let generation = Generation::load(&generation_dir)
         .with_context(|| format!("loading the schemas in {}", generation_dir.display()))?;
-    let validator = Validator::new(generation);
+    let trust = match &args.trust {
+        Some(dir) => TrustStore::from_dir(dir)
+            .with_context(|| format!("loading trusted certificates from {}", dir.display()))?,
+        None => TrustStore::empty(),
+    };
+    let validator = Validator::new(generation).with_trust(trust);
 
     let files = collect(&args.inputs)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {

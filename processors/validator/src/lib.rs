@@ -15,19 +15,30 @@
 
 pub mod verdict;
 
+use std::cell::RefCell;
+
 use sha2::{Digest, Sha256};
 use veredicto_rules::Context;
 use veredicto_schema::{Generation, Violation};
+use veredicto_signature::{CafOutcome, TedOutcome, TrustStore, Verifier, XmldsigOutcome};
 use veredicto_xml::{Element, EncodingNote, Limits, ReadError};
 
 pub use crate::verdict::{
-    DocumentId, Finding, SchemaError, SchemaOutcome, Severity, Source, Status, Verdict,
+    CafStatus, DocumentId, Finding, SchemaError, SchemaOutcome, Severity, SignatureOutcome, Source,
+    Status, TedStatus, Verdict, XmldsigStatus,
 };
+
+thread_local! {
+    /// The signature verifier keeps buffers and prepared keys between
+    /// documents; one per thread keeps `check` callable through `&self`.
+    static VERIFIER: RefCell<Verifier> = RefCell::new(Verifier::new());
+}
 
 /// Everything a check needs, loaded once.
 #[derive(Debug)]
 pub struct Validator {
     generation: Generation,
+    trust: TrustStore,
     limits: Limits,
     context: Context,
 }
@@ -36,9 +47,17 @@ impl Validator {
     pub fn new(generation: Generation) -> Self {
         Self {
             generation,
+            trust: TrustStore::empty(),
             limits: Limits::default(),
             context: Context::default(),
         }
+    }
+
+    /// The SII certificates CAFs are checked against; without any, every CAF
+    /// is `untrusted`.
+    pub fn with_trust(mut self, trust: TrustStore) -> Self {
+        self.trust = trust;
+        self
     }
 
     /// Replaces the reading limits.
@@ -105,6 +124,15 @@ impl Validator {
                 .collect()
         };
         per_dte.resize_with(dtes.len(), Vec::new);
+        if root.local_name() != "DTE" {
+            let envelope = VERIFIER.with(|v| v.borrow_mut().verify_envelope(root));
+            shared_findings.extend(
+                envelope
+                    .findings
+                    .into_iter()
+                    .map(|f| signature_finding(&f, "/")),
+            );
+        }
 
         dtes.iter()
             .enumerate()
@@ -124,7 +152,16 @@ impl Validator {
                 };
                 let mut findings = shared_findings.clone();
                 findings.append(&mut per_dte[index]);
-                let status = Verdict::decide(Some(&schema), None, &findings);
+                let report = VERIFIER.with(|v| v.borrow_mut().verify_dte(dte, &self.trust));
+                let dte_path = format!("/{}", dte.local_name());
+                findings.extend(
+                    report
+                        .findings
+                        .iter()
+                        .map(|f| signature_finding(f, &dte_path)),
+                );
+                let signature = signature_outcome(&report);
+                let status = Verdict::decide(Some(&schema), Some(&signature), &findings);
                 Verdict {
                     document: Some(document_id(dte)),
                     source: Source {
@@ -133,7 +170,7 @@ impl Validator {
                     },
                     status,
                     schema: Some(schema),
-                    signature: None,
+                    signature: Some(signature),
                     findings,
                     anomaly: None,
                     revision: 1,
@@ -169,6 +206,47 @@ impl Validator {
             errors,
         };
         rejected_without_document(file, Some(schema), findings)
+    }
+}
+
+fn signature_outcome(report: &veredicto_signature::SignatureReport) -> SignatureOutcome {
+    SignatureOutcome {
+        xmldsig: match report.xmldsig {
+            XmldsigOutcome::Valid => XmldsigStatus::Valid,
+            XmldsigOutcome::InvalidDigest(_) => XmldsigStatus::InvalidDigest,
+            XmldsigOutcome::InvalidSignature(_) => XmldsigStatus::InvalidSignature,
+            XmldsigOutcome::Absent => XmldsigStatus::Absent,
+        },
+        ted: match report.ted {
+            TedOutcome::Valid => TedStatus::Valid,
+            TedOutcome::Invalid(_) => TedStatus::Invalid,
+            TedOutcome::Absent => TedStatus::Absent,
+        },
+        caf: match report.caf {
+            CafOutcome::Valid => CafStatus::Valid,
+            CafOutcome::Invalid(_) => CafStatus::Invalid,
+            CafOutcome::Untrusted { .. } => CafStatus::Untrusted,
+            CafOutcome::Absent => CafStatus::Absent,
+        },
+    }
+}
+
+/// A signature finding, placed at the part of the DTE it concerns.
+fn signature_finding(finding: &veredicto_signature::Finding, dte_path: &str) -> Finding {
+    let code = finding.code();
+    let part = if code.starts_with("TED") {
+        "/Documento/TED"
+    } else if code.starts_with("CAF") {
+        "/Documento/TED/DD/CAF"
+    } else {
+        "/Signature"
+    };
+    Finding {
+        code: code.to_owned(),
+        sii_code: finding.sii_code().map(str::to_owned),
+        severity: finding.severity(),
+        path: format!("{}{part}", dte_path.trim_end_matches('/')),
+        message: finding.to_string(),
     }
 }
 

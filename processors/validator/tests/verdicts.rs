@@ -107,3 +107,66 @@ fn an_envelope_gives_one_verdict_per_dte() {
         assert!(!verdict.schema.as_ref().unwrap().valid);
     }
 }
+
+/// The signature outcomes the independent check of the corpus found, with the
+/// SII's certificates trusted.
+#[test]
+fn signatures_of_real_documents_agree_with_the_independent_check() {
+    use veredicto_validator::{CafStatus, TedStatus, XmldsigStatus};
+
+    let trust = veredicto_signature::TrustStore::from_dir(corpus().join("sii-certs")).unwrap();
+    let trusting = validator().with_trust(trust);
+    let dir = corpus().join("real/dte");
+    let outcome = |file: &str| {
+        let verdicts = trusting.check(&std::fs::read(dir.join(file)).unwrap(), file);
+        let verdict = verdicts.into_iter().next().unwrap();
+        (verdict.status, verdict.signature.unwrap())
+    };
+    let stem = "DTE--76354771-K--33--170--cleaned";
+
+    let (status, signature) = outcome(&format!("{stem}.xml"));
+    assert_eq!(status, Status::Accepted);
+    assert_eq!(
+        (signature.xmldsig, signature.ted, signature.caf),
+        (XmldsigStatus::Valid, TedStatus::Valid, CafStatus::Valid)
+    );
+    let (_, signature) = outcome(&format!("{stem}-mod-changed-monto.xml"));
+    assert_eq!(signature.xmldsig, XmldsigStatus::InvalidDigest);
+    assert_eq!(signature.ted, TedStatus::Invalid);
+    let (status, signature) = outcome(&format!("{stem}-mod-replaced-cert.xml"));
+    assert_eq!(
+        (status, signature.xmldsig),
+        (Status::Rejected, XmldsigStatus::InvalidSignature)
+    );
+    let (_, signature) = outcome(&format!("{stem}-mod-removed-signature.xml"));
+    assert_eq!(signature.xmldsig, XmldsigStatus::Absent);
+    let (status, signature) = outcome("DTE--76399752-9--33--25568--cleaned.xml");
+    assert_eq!(signature.xmldsig, XmldsigStatus::Valid);
+    assert_eq!(
+        status,
+        Status::AcceptedWithObjections,
+        "FchEmis is after TmstFirma"
+    );
+
+    // Every CAF verifies with the SII's IDK 300 certificate.
+    for file in corpus_files("real/dte") {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let verdicts = trusting.check(&std::fs::read(&file).unwrap(), &name);
+        if let Some(signature) = verdicts[0].signature {
+            assert_eq!(signature.caf, CafStatus::Valid, "{name}");
+        }
+    }
+
+    // Without trusted certificates the CAF is untrusted, which alone rejects nothing.
+    let (status, signature) = {
+        let plain = validator();
+        let verdicts = plain.check(
+            &std::fs::read(dir.join(format!("{stem}.xml"))).unwrap(),
+            "f",
+        );
+        let verdict = verdicts.into_iter().next().unwrap();
+        (verdict.status, verdict.signature.unwrap())
+    };
+    assert_eq!(signature.caf, CafStatus::Untrusted);
+    assert_eq!(status, Status::Accepted);
+}

@@ -103,7 +103,8 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Document, ReadError> 
         doc: Document {
             nodes: Vec::with_capacity(text.len() / 40),
             attributes: Vec::new(),
-            namespaces: vec![String::new()],
+            // Index 0 is "no namespace"; the `xml` prefix is bound everywhere.
+            namespaces: vec![String::new(), XML_NS.to_owned()],
             owned: Vec::new(),
             root: NONE,
             text: String::new(),
@@ -375,12 +376,7 @@ impl<'a> Builder<'a> {
 
     fn resolve(&self, prefix: &str, at: usize) -> Result<u32, ReadError> {
         if prefix == "xml" {
-            return Ok(self
-                .doc
-                .namespaces
-                .iter()
-                .position(|n| n == XML_NS)
-                .map_or(NONE, |i| i as u32));
+            return Ok(1);
         }
         for &(bound, namespace) in self.scopes.iter().rev() {
             if bound == prefix {
@@ -886,6 +882,14 @@ mod tests {
         assert!(d.text()[documento.span()].ends_with("</Documento>"));
         assert_eq!(root.descendants().count(), 5);
         assert_eq!(documento.descendants().count(), 3);
+    }
+
+    #[test]
+    fn the_xml_prefix_is_always_bound() {
+        let d = doc("<a xml:lang='es'><b xml:space='preserve'/></a>").unwrap();
+        let lang = d.root().attributes().next().unwrap();
+        assert_eq!(lang.namespace(), XML_NS);
+        assert_eq!(d.root().attribute("lang"), None);
     }
 
     #[test]
