@@ -81,8 +81,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, ReadError> {
             if let Some(offset) = utf8_multibyte_start(bytes) {
                 notes.push(EncodingNote::Utf8UnderLatin1 { offset });
             }
-            // ISO-8859-1 maps each byte to the code point of the same value.
-            bytes.iter().map(|&b| char::from(b)).collect::<String>()
+            latin1_to_utf8(bytes)
         }
         DeclaredEncoding::Windows1252 => {
             if let Some(offset) = utf8_multibyte_start(bytes) {
@@ -171,11 +170,33 @@ fn windows_1252(byte: u8) -> Option<char> {
     }
 }
 
+/// ISO-8859-1 maps each byte to the code point of the same value, which in
+/// UTF-8 is one byte below 0x80 and two bytes above.
+fn latin1_to_utf8(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
+    for &b in bytes {
+        if b < 0x80 {
+            out.push(b);
+        } else {
+            out.extend_from_slice(&[0xC0 | (b >> 6), 0x80 | (b & 0x3F)]);
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Offset of the first multi-byte UTF-8 sequence, when the whole input is
 /// valid UTF-8 and has one: the sign of UTF-8 written under a Latin-1 label.
+/// ASCII is valid UTF-8, so only the span from the first to the last
+/// non-ASCII byte needs checking.
 fn utf8_multibyte_start(bytes: &[u8]) -> Option<usize> {
     let first = bytes.iter().position(|b| !b.is_ascii())?;
-    std::str::from_utf8(&bytes[first..]).ok().map(|_| first)
+    let last = bytes.iter().rposition(|b| !b.is_ascii())?;
+    std::str::from_utf8(&bytes[first..=last])
+        .ok()
+        .map(|_| first)
 }
 
 /// XML 1.0 section 2.11: `\r\n` and lone `\r` become `\n` before parsing.

@@ -80,7 +80,11 @@ pub enum ReadError {
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    // Offsets reported by the parser may fall inside a multi-byte character.
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text.as_bytes()[..offset];
     let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
     let line_start = before
@@ -101,5 +105,17 @@ mod tests {
         assert_eq!(line_column(text, 0), (1, 1));
         assert_eq!(line_column(text, 3), (2, 1));
         assert_eq!(line_column(text, text.find('<').unwrap()), (2, 4));
+        assert_eq!(line_column(text, text.find('ñ').unwrap() + 1), (2, 3));
+    }
+
+    /// Found by fuzzing: a second byte order mark inside the text made the
+    /// parser report an offset within a character.
+    #[test]
+    fn errors_inside_multibyte_characters_are_located() {
+        let input = b"\xef\xbb\xbf\xef\xbb\xbf\n<P/";
+        assert!(matches!(
+            parse(input, &Limits::default()),
+            Err(ReadError::Malformed { line: 1, .. })
+        ));
     }
 }

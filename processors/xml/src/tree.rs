@@ -123,15 +123,27 @@ pub fn parse_text(text: String, limits: &Limits) -> Result<Document, ReadError> 
     Ok(doc)
 }
 
-/// XML 1.0 forbids most control characters anywhere in a document.
+/// XML 1.0 forbids most control characters anywhere in a document, and the
+/// non-characters U+FFFE and U+FFFF. A byte scan finds both: the controls are
+/// single bytes, and the two non-characters are `EF BF BE` and `EF BF BF`.
 fn check_characters(text: &str) -> Result<(), ReadError> {
-    match text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+    let bytes = text.as_bytes();
+    let bad = bytes.iter().enumerate().position(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || (b == 0xEF
+                && bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+    });
+    match bad {
         None => Ok(()),
-        Some((offset, c)) => Err(malformed(
-            text,
-            offset,
-            format!("character U+{:04X} is not allowed in XML", u32::from(c)),
-        )),
+        Some(offset) => {
+            let c = text[offset..].chars().next().unwrap_or_default();
+            Err(malformed(
+                text,
+                offset,
+                format!("character U+{:04X} is not allowed in XML", u32::from(c)),
+            ))
+        }
     }
 }
 
@@ -378,8 +390,10 @@ impl<'a> Builder<'a> {
         if prefix == "xml" {
             return Ok(1);
         }
+        // Most names have no prefix: a length test settles those without a
+        // byte comparison.
         for &(bound, namespace) in self.scopes.iter().rev() {
-            if bound == prefix {
+            if bound.len() == prefix.len() && (prefix.is_empty() || bound == prefix) {
                 return Ok(namespace);
             }
         }
@@ -949,6 +963,7 @@ mod tests {
             "<a x='1' x='2'/>",
             "<p:a/>",
             "<a>\u{1}</a>",
+            "<a>\u{FFFE}</a>",
             "<a>&#1;</a>",
             "<1a/>",
             "",
