@@ -62,9 +62,25 @@ test-unit: ## Tests that need no services
 test-integration: ## Tests against the real stack; starts it if needed and stops what it started
 	@started=0; \
 	if ! $(STACK) status >/dev/null 2>&1; then $(STACK) up || { $(STACK) down; exit 1; }; started=1; fi; \
-	status=0; $(CARGO) test -p veredicto-integration || status=$$?; \
+	status=0; $(CARGO) build -q -p veredicto && $(CARGO) test -p veredicto-integration || status=$$?; \
 	if [ $$started = 1 ]; then $(STACK) down; fi; \
 	exit $$status
+
+.PHONY: bench-validate
+bench-validate: deps schemas ## Validation speed beside libxml2 and xmlschema; writes bench/reports/validate.md
+	@mkdir -p target/bench
+	$(CARGO) build -q --release -p veredicto
+	rm -rf target/bench/validate && target/release/veredicto forge --out target/bench/validate \
+		--seed 20261203 --count $${BENCH_DOCUMENTS:-2000} --types 33,34,43,46,52,56,61,110,111,112 --envelopes 0
+	python3 -m pip install -q -r bench/requirements.txt
+	VEREDICTO_BENCH_CORPUS=$(CURDIR)/target/bench/validate VEREDICTO_BENCH_TRUST=$(CURDIR)/target/bench/validate/trust \
+		$(CARGO) bench -q -p veredicto-validator \
+		--bench validate > target/bench/validate.json
+	python3 bench/validate.py target/bench/validate schemas/sii/$$(ls schemas/sii | grep -E '^[0-9]+$$' | sort | tail -1) \
+		target/bench/validate.json bench/reports/validate.md
+
+.PHONY: bench
+bench: bench-validate ## Every benchmark
 
 .PHONY: test
 test: deps schemas fetch lint test-unit test-integration ## Everything: lint, unit tests, integration tests on the real stack

@@ -6,6 +6,8 @@
 //! Every test uses topics, groups and keyspaces of its own.
 
 mod cql;
+mod crash;
 mod kafka;
 mod topics;
 mod util;
+mod validator;

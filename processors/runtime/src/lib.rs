@@ -4,10 +4,12 @@
 //!   client, with the partitioner fixed so all producers agree on key placement.
 //! - [`topics`]: creating the declared topics on a broker and describing what a
 //!   broker has.
+//! - [`processor`]: the transactional consume-transform-produce loop.
 //! - [`cql`]: sessions on the CQL database (ScyllaDB, or Cassandra in development).
 //!
 //! The pure libraries (parsing, validation, scoring) know nothing of this crate.
 
 pub mod cql;
 pub mod kafka;
+pub mod processor;
 pub mod topics;

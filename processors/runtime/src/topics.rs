@@ -151,20 +151,53 @@ impl TopicAdmin {
         let existing = self.partitions(None).await?;
         let mut report = Vec::with_capacity(specs.len());
         for spec in specs {
-            let applied = match existing.get(&spec.name) {
-                None => self.create(spec).await?,
-                Some(&(actual, _)) if actual != spec.partitions => Applied::PartitionsDiffer {
+            let mut actual = existing.get(&spec.name).map(|&(p, _)| p);
+            if actual.is_none() {
+                if self.create(spec).await? {
+                    report.push((spec.name.clone(), Applied::Created));
+                    continue;
+                }
+                // It exists after all: the broker's metadata lagged behind.
+                actual = self
+                    .partitions(Some(&spec.name))
+                    .await?
+                    .get(&spec.name)
+                    .map(|&(p, _)| p);
+            }
+            let applied = match actual {
+                Some(actual) if actual != spec.partitions => Applied::PartitionsDiffer {
                     declared: spec.partitions,
                     actual,
                 },
-                Some(_) => self.reconcile(spec).await?,
+                _ => self.reconcile(spec).await?,
             };
             report.push((spec.name.clone(), applied));
         }
+        let created: Vec<&str> = report
+            .iter()
+            .filter(|(_, a)| *a == Applied::Created)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        self.wait_visible(&created).await?;
         Ok(report)
     }
 
-    async fn create(&self, spec: &TopicSpec) -> Result<Applied, AdminError> {
+    /// Waits until the broker's metadata lists every named topic, so that a
+    /// `describe` or a producer right after `apply` finds them.
+    async fn wait_visible(&self, names: &[&str]) -> Result<(), AdminError> {
+        let deadline = std::time::Instant::now() + self.timeout;
+        loop {
+            let known = self.partitions(None).await?;
+            if names.iter().all(|n| known.contains_key(*n)) || std::time::Instant::now() > deadline
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Creates a topic; `false` when it already existed.
+    async fn create(&self, spec: &TopicSpec) -> Result<bool, AdminError> {
         let configs = spec.configs();
         let mut topic = NewTopic::new(
             &spec.name,
@@ -177,8 +210,7 @@ impl TopicAdmin {
         for result in self.admin.create_topics([&topic], &self.options()).await? {
             match result {
                 Ok(_) => {}
-                // Another `apply` raced us; what it created is checked next time.
-                Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => return Ok(Applied::Unchanged),
+                Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => return Ok(false),
                 Err((_, code)) => {
                     return Err(AdminError::Refused {
                         action: "create",
@@ -188,7 +220,7 @@ impl TopicAdmin {
                 }
             }
         }
-        Ok(Applied::Created)
+        Ok(true)
     }
 
     async fn reconcile(&self, spec: &TopicSpec) -> Result<Applied, AdminError> {

@@ -5,6 +5,7 @@
 //! (default 3) of CPU time on this thread, and prints one JSON object: the
 //! median documents per CPU-second of each measurement, peak memory, and the
 //! files each judged invalid (so another engine's decisions can be compared).
+//! `VEREDICTO_BENCH_TRUST` names a folder of trusted CAF certificates.
 //! `make bench-validate` runs it beside libxml2 and xmlschema.
 
 #![allow(clippy::unwrap_used)]
@@ -106,7 +107,11 @@ fn main() {
         veredicto_xml::parse(bytes, &limits).is_ok()
     });
 
-    let validator = Validator::new(Generation::load(&schemas).unwrap());
+    let trust = match std::env::var_os("VEREDICTO_BENCH_TRUST") {
+        Some(dir) => veredicto_signature::TrustStore::from_dir(dir).unwrap(),
+        None => veredicto_signature::TrustStore::empty(),
+    };
+    let validator = Validator::new(Generation::load(&schemas).unwrap()).with_trust(trust);
     let (full_rate, full_rejected) = measure(&documents, budget, |bytes| {
         validator
             .check(bytes, "bench")

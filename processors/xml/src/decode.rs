@@ -173,17 +173,16 @@ fn windows_1252(byte: u8) -> Option<char> {
 /// ISO-8859-1 maps each byte to the code point of the same value, which in
 /// UTF-8 is one byte below 0x80 and two bytes above.
 fn latin1_to_utf8(bytes: &[u8]) -> String {
-    if bytes.is_ascii() {
-        return String::from_utf8_lossy(bytes).into_owned();
-    }
     let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
-    for &b in bytes {
-        if b < 0x80 {
-            out.push(b);
-        } else {
-            out.extend_from_slice(&[0xC0 | (b >> 6), 0x80 | (b & 0x3F)]);
-        }
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&b| b >= 0x80) {
+        out.extend_from_slice(&rest[..at]);
+        let b = rest[at];
+        out.extend_from_slice(&[0xC0 | (b >> 6), 0x80 | (b & 0x3F)]);
+        rest = &rest[at + 1..];
     }
+    out.extend_from_slice(rest);
+    // Always valid: every byte was mapped to a whole character above.
     String::from_utf8(out).unwrap_or_default()
 }
 

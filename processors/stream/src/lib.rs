@@ -1,0 +1,35 @@
+//! The streaming processors, each a thin [`Transform`] over a pure library:
+//!
+//! - [`validator`]: `dte.ingest` to `dte.validation` (and `dte.dlq`).
+//!
+//! The transactional loop that runs them is
+//! [`veredicto_runtime::processor::run`].
+//!
+//! [`Transform`]: veredicto_runtime::processor::Transform
+
+pub mod validator;
+
+/// The topics a deployment uses; tests give each run topics of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topics {
+    pub ingest: String,
+    pub validation: String,
+    pub anomaly: String,
+    pub verdicts: String,
+    pub dlq: String,
+}
+
+impl Default for Topics {
+    fn default() -> Self {
+        Self {
+            ingest: veredicto_topics::INGEST.to_owned(),
+            validation: veredicto_topics::VALIDATION.to_owned(),
+            anomaly: veredicto_topics::ANOMALY.to_owned(),
+            verdicts: veredicto_topics::VERDICTS.to_owned(),
+            dlq: veredicto_topics::DLQ.to_owned(),
+        }
+    }
+}
+
+/// Names this build in dead letters and logs.
+pub const PROCESSOR_VERSION: &str = concat!("veredicto/", env!("CARGO_PKG_VERSION"));

@@ -1,0 +1,119 @@
+//! The validator processor: each `dte.ingest` record becomes one validation
+//! result per DTE on `dte.validation`, or a dead letter when nothing in it
+//! can be attributed to a document.
+//!
+//! Results are [`Verdict`]s with `partial: true`: the anomaly half is the
+//! joiner's to add. They are keyed like the input (the issuer's RUT), so both
+//! halves of a document meet in the same joiner. A key that disagrees with
+//! the document's own RUTEmisor is reported as a finding.
+
+use veredicto_runtime::processor::{InputRecord, OutputRecord, Transform};
+use veredicto_validator::{Finding, Severity, Validator, Verdict};
+
+use crate::{PROCESSOR_VERSION, Topics};
+
+/// Checks each ingested record.
+#[derive(Debug)]
+pub struct ValidatorTransform {
+    validator: Validator,
+    topics: Topics,
+}
+
+impl ValidatorTransform {
+    pub fn new(validator: Validator, topics: Topics) -> Self {
+        Self { validator, topics }
+    }
+}
+
+/// Where a record came from, as verdicts name it: `topic/partition/offset`.
+pub fn source_of(record: &InputRecord<'_>) -> String {
+    format!("{}/{}/{}", record.topic, record.partition, record.offset)
+}
+
+impl Transform for ValidatorTransform {
+    fn transform(&mut self, record: &InputRecord<'_>, out: &mut Vec<OutputRecord>) {
+        let payload = record.payload.unwrap_or_default();
+        let verdicts = self.validator.check(payload, &source_of(record));
+        let key = record.key.unwrap_or_default();
+
+        if verdicts.iter().all(|v| v.document.is_none()) {
+            out.push(dead_letter(record, &verdicts, &self.topics.dlq));
+            return;
+        }
+        for mut verdict in verdicts {
+            let Some(document) = &verdict.document else {
+                continue;
+            };
+            if key != document.rut_emisor.as_bytes() {
+                verdict
+                    .findings
+                    .push(key_mismatch(key, &document.rut_emisor));
+            }
+            verdict.partial = true;
+            out.push(OutputRecord {
+                topic: self.topics.validation.clone(),
+                key: if key.is_empty() {
+                    document.rut_emisor.clone().into_bytes()
+                } else {
+                    key.to_vec()
+                },
+                payload: serde_json::to_vec(&verdict).unwrap_or_default(),
+                headers: vec![("content-type".into(), b"application/json".to_vec())],
+                partition: None,
+            });
+        }
+    }
+}
+
+fn key_mismatch(key: &[u8], rut_emisor: &str) -> Finding {
+    Finding {
+        code: "KEY-MISMATCH".into(),
+        sii_code: None,
+        severity: Severity::Aviso,
+        path: "/".into(),
+        message: format!(
+            "the record's key is '{}' but the document's RUTEmisor is '{rut_emisor}': the \
+             producer should key each DTE by its issuer, or per-issuer order is lost",
+            String::from_utf8_lossy(key)
+        ),
+    }
+}
+
+/// The original record with headers saying where it came from and why it is here.
+fn dead_letter(record: &InputRecord<'_>, verdicts: &[Verdict], topic: &str) -> OutputRecord {
+    let finding = verdicts.iter().flat_map(|v| v.findings.first()).next();
+    let kind = finding.map_or("unknown", |f| f.code.as_str());
+    let why = finding.map_or("no verdict", |f| f.message.as_str());
+    let mut headers: Vec<(String, Vec<u8>)> = record
+        .headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.to_vec()))
+        .collect();
+    headers.extend([
+        (
+            "dlq-source-topic".to_owned(),
+            record.topic.as_bytes().to_vec(),
+        ),
+        (
+            "dlq-source-partition".to_owned(),
+            record.partition.to_string().into_bytes(),
+        ),
+        (
+            "dlq-source-offset".to_owned(),
+            record.offset.to_string().into_bytes(),
+        ),
+        ("dlq-error-kind".to_owned(), kind.as_bytes().to_vec()),
+        ("dlq-error".to_owned(), why.as_bytes().to_vec()),
+        (
+            "dlq-processor".to_owned(),
+            PROCESSOR_VERSION.as_bytes().to_vec(),
+        ),
+    ]);
+    OutputRecord {
+        topic: topic.to_owned(),
+        key: record.key.unwrap_or_default().to_vec(),
+        payload: record.payload.unwrap_or_default().to_vec(),
+        headers,
+        partition: None,
+    }
+}
