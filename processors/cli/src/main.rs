@@ -4,6 +4,8 @@
 //! checking, scoring or Kafka logic lives in this crate.
 
 mod check;
+mod forge;
+mod run;
 mod topics;
 
 use std::process::ExitCode;
@@ -23,6 +25,10 @@ enum Command {
     /// Check DTE and envelope files against the SII schemas, rules and
     /// signatures, printing one verdict per document.
     Check(check::Args),
+    /// Run a streaming processor on Kafka until SIGTERM.
+    Run(run::Args),
+    /// Write a corpus of forged, signed DTEs with labels, deterministic from a seed.
+    Forge(forge::Args),
     /// Create, update and describe the Kafka topics declared in topics/topics.toml.
     Topics(topics::Args),
 }
@@ -36,6 +42,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Forge(args) => forge::run(args),
         Command::Topics(args) => topics::run(args),
     };
     match result {
