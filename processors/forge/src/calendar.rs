@@ -70,6 +70,17 @@ impl Date {
     pub fn year(self) -> i32 {
         civil_from_days(self.0).0
     }
+
+    /// Year, month (1..=12) and day of the month.
+    pub fn civil(self) -> (i32, u32, u32) {
+        civil_from_days(self.0)
+    }
+
+    /// The day of the week, 0 for Monday to 6 for Sunday.
+    pub fn weekday(self) -> u32 {
+        // 1970-01-01 was a Thursday.
+        (self.0 + 3).rem_euclid(7) as u32
+    }
 }
 
 impl Timestamp {
@@ -81,6 +92,16 @@ impl Timestamp {
     /// The moment `seconds` later.
     pub fn plus_seconds(self, seconds: i64) -> Self {
         Self(self.0 + seconds)
+    }
+
+    /// Seconds since the day's midnight.
+    pub fn seconds_of_day(self) -> i64 {
+        self.0.rem_euclid(86_400)
+    }
+
+    /// Seconds from `earlier` to `self`.
+    pub fn seconds_since(self, earlier: Timestamp) -> i64 {
+        self.0 - earlier.0
     }
 
     /// `YYMMDDhhmmssZ`, the UTCTime of X.509 validity dates.
@@ -182,6 +203,9 @@ mod tests {
         let d = Date::ymd(2019, 8, 31).unwrap_or(Date(0));
         assert_eq!(d.minus_months(6).to_string(), "2019-02-28");
         assert_eq!(d.plus_days(1).to_string(), "2019-09-01");
+        assert_eq!(Date::from_civil(2026, 1, 5).weekday(), 0);
+        assert_eq!(Date::from_civil(2026, 1, 4).weekday(), 6);
+        assert_eq!(d.civil(), (2019, 8, 31));
     }
 
     #[test]

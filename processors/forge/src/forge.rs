@@ -725,7 +725,7 @@ enum DefectChoice {
 }
 
 /// A business, its representative and the representative's certificate.
-fn issuer(rng: &mut Rng, index: usize, keys: &KeyPool, since: Timestamp) -> Issuer {
+pub(crate) fn issuer(rng: &mut Rng, index: usize, keys: &KeyPool, since: Timestamp) -> Issuer {
     let sector = &names::SECTORS[index % names::SECTORS.len()];
     let party = generate::company(rng, sector, true);
     let person = names::person(rng);

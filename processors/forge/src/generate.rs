@@ -328,7 +328,7 @@ fn export_terms(rng: &mut Rng, doc: &mut Document, target: Option<&Earlier>) {
 
 /// The prices of a line as the document writes them: net pesos, gross
 /// pesos on boletas, or the export currency.
-fn new_line(rng: &mut Rng, doc: &Document, sector: &'static Sector) -> Line {
+pub(crate) fn new_line(rng: &mut Rng, doc: &Document, sector: &'static Sector) -> Line {
     let tipo = doc.tipo;
     let exempt = !tipo.is_exempt_only()
         && !matches!(tipo, TipoDte::FacturaCompra | TipoDte::Liquidacion)

@@ -13,6 +13,8 @@
 //! - [`forge`]: [`Forge`] and [`ForgeConfig`]: parties, keys, folio books and
 //!   CAFs, the clock, and the steps from content to file.
 //! - [`corpus`]: a folder of files with `trust/100.cer` and `labels.csv`.
+//! - [`stream`]: a time-ordered stream of many issuers' DTEs, each issuer
+//!   with its own behaviour, with labelled anomalies, for anomaly detection.
 //! - [`defect`]: [`Defect`], what each kind does and what a checker must
 //!   report for it ([`Expectation`]).
 //! - `generate`: the content of a document (parties, lines, references);
@@ -54,6 +56,7 @@ mod render;
 mod rng;
 mod rsa;
 pub mod rut;
+pub mod stream;
 mod ted;
 pub mod tipo;
 mod totals;
@@ -64,4 +67,5 @@ pub use corpus::{LABELS_HEADER, Summary};
 pub use defect::{Defect, Expectation, Stage, UnknownDefect};
 pub use error::ForgeError;
 pub use forge::{FileKind, Forge, ForgeConfig, ForgedDte, ForgedFile, Label};
+pub use stream::{Anomaly, StreamConfig, StreamSummary, write_stream};
 pub use tipo::{TipoDte, UnknownTipo};

@@ -10,5 +10,6 @@ mod determinism;
 mod realism;
 mod schema;
 mod signatures;
+mod stream;
 mod support;
 mod verdicts;
