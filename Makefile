@@ -49,6 +49,18 @@ check: deps schemas ## Check DTE files: make check FILES="a.xml dir/" (table on 
 topics: ## Create or update the declared topics on the local broker
 	$(CARGO) run -q -p veredicto -- topics apply
 
+.PHONY: db
+db: ## Create the keyspace and tables of schemas/cql/ on the local database
+	$(CARGO) run -q -p veredicto -- db apply
+
+.PHONY: demo
+demo: deps schemas fetch ## The whole pipeline on forged DTEs with a live summary of the verdicts
+	bash integration/demo/demo.sh
+
+.PHONY: demo-stop
+demo-stop: ## Stop the demo's processors (make down stops Kafka and Cassandra)
+	bash integration/demo/demo.sh stop
+
 .PHONY: lint
 lint: ## rustfmt and clippy, warnings as errors
 	$(CARGO) fmt --all -- --check
@@ -62,7 +74,8 @@ test-unit: ## Tests that need no services
 test-integration: ## Tests against the real stack; starts it if needed and stops what it started
 	@started=0; \
 	if ! $(STACK) status >/dev/null 2>&1; then $(STACK) up || { $(STACK) down; exit 1; }; started=1; fi; \
-	status=0; $(CARGO) build -q -p veredicto && $(CARGO) test -p veredicto-integration || status=$$?; \
+	status=0; $(CARGO) build -q -p veredicto && $(CARGO) test -p veredicto-integration --test integration \
+		&& $(CARGO) test -p veredicto-integration --test outage -- --test-threads=1 || status=$$?; \
 	if [ $$started = 1 ]; then $(STACK) down; fi; \
 	exit $$status
 
@@ -79,8 +92,16 @@ bench-validate: deps schemas ## Validation speed beside libxml2 and xmlschema; w
 	python3 bench/validate.py target/bench/validate schemas/sii/$$(ls schemas/sii | grep -E '^[0-9]+$$' | sort | tail -1) \
 		target/bench/validate.json bench/reports/validate.md
 
+.PHONY: bench-anomaly
+bench-anomaly: deps ## Anomaly scoring speed and memory beside scikit-learn; writes bench/reports/anomaly.md
+	@mkdir -p target/bench
+	python3 -m pip install -q -r bench/requirements.txt
+	VEREDICTO_BENCH_FEATURES=$(CURDIR)/target/bench/anomaly-features.csv \
+		$(CARGO) bench -q -p veredicto-anomaly --bench score > target/bench/anomaly.json
+	python3 bench/anomaly.py target/bench/anomaly-features.csv target/bench/anomaly.json bench/reports/anomaly.md
+
 .PHONY: bench
-bench: bench-validate ## Every benchmark
+bench: bench-validate bench-anomaly ## Every benchmark
 
 .PHONY: test
 test: deps schemas fetch lint test-unit test-integration ## Everything: lint, unit tests, integration tests on the real stack

@@ -4,7 +4,6 @@
 //! document, none lost and none twice.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,19 +13,8 @@ use rdkafka::error::KafkaError;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use veredicto_validator::Verdict;
 
+use crate::pipeline::binary;
 use crate::util::{create_topic, kafka, unique};
-
-/// The `veredicto` binary of this build (`make test-integration` builds it).
-fn binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().unwrap().parent().unwrap().join("veredicto");
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo build -p veredicto`",
-        path.display()
-    );
-    path
-}
 
 fn start(suffix: &str) -> Child {
     Command::new(binary())

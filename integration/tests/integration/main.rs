@@ -8,6 +8,8 @@
 mod cql;
 mod crash;
 mod kafka;
+mod pipeline;
+mod streaming;
 mod topics;
 mod util;
 mod validator;

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::ValueEnum;
+use veredicto_anomaly::Scorer;
 use veredicto_schema::Generation;
 use veredicto_signature::TrustStore;
 use veredicto_validator::{Status, Validator, Verdict};
+use veredicto_xml::Limits;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -43,6 +45,16 @@ pub struct Args {
     /// PEM). Without it, CAF signatures are reported as untrusted.
     #[arg(long, env = "VEREDICTO_TRUST")]
     trust: Option<PathBuf>,
+
+    /// Anomaly model folder (`models/<name>/<version>`); the newest shipped
+    /// one by default. Issuer history is kept across all inputs of the run,
+    /// in order, so earlier files are the later ones' baseline.
+    #[arg(long, env = "VEREDICTO_MODEL")]
+    model: Option<PathBuf>,
+
+    /// Validate only; leave the anomaly part of each verdict empty.
+    #[arg(long)]
+    no_anomaly: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -67,6 +79,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => TrustStore::empty(),
     };
     let validator = Validator::new(generation).with_trust(trust);
+    let mut scorer = if args.no_anomaly {
+        None
+    } else {
+        Some(Scorer::new(crate::model::load(args.model.as_deref())?))
+    };
+    let limits = Limits::default();
 
     let files = collect(&args.inputs)?;
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
@@ -77,6 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut counts = [0usize; 3];
+    let mut flagged = 0usize;
     if format == Format::Table {
         writeln!(
             out,
@@ -86,8 +105,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     for input in &files {
         let (name, bytes) = read(input)?;
-        for verdict in validator.check(&bytes, &name) {
+        let mut verdicts = validator.check(&bytes, &name);
+        if let Some(scorer) = &mut scorer {
+            let scorings = veredicto_validator::anomaly::score(scorer, &bytes, &limits);
+            for verdict in &mut verdicts {
+                verdict.anomaly = scorings
+                    .iter()
+                    .find(|s| s.index == verdict.source.index && verdict.document.is_some())
+                    .and_then(|s| s.anomaly.clone());
+            }
+        }
+        for verdict in verdicts {
             counts[verdict.status as usize] += 1;
+            flagged += usize::from(verdict.anomaly.as_ref().is_some_and(|a| a.flagged));
             match format {
                 Format::Json => {
                     serde_json::to_writer(&mut out, &verdict)?;
@@ -102,7 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "\n{} documents: {accepted} accepted, {objections} accepted with objections, \
-             {rejected} rejected",
+             {rejected} rejected; {flagged} flagged as anomalous for review",
             accepted + objections + rejected
         )?;
     }
@@ -127,19 +157,26 @@ fn collect(inputs: &[String]) -> anyhow::Result<Vec<Input>> {
             files.push(Input::Stdin);
             continue;
         }
-        let path = PathBuf::from(input);
-        if path.is_dir() {
-            let mut found = Vec::new();
-            walk(&path, &mut found)?;
-            found.sort();
-            files.extend(found.into_iter().map(Input::File));
-        } else if path.exists() {
-            files.push(Input::File(path));
-        } else {
-            bail!("{input}: no such file or folder");
-        }
+        let mut found = Vec::new();
+        expand(Path::new(input), &mut found)?;
+        files.extend(found.into_iter().map(Input::File));
     }
     Ok(files)
+}
+
+/// A file as it is, or a folder's `.xml` files in lexical order of path.
+pub fn expand(path: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    if path.is_dir() {
+        let mut found = Vec::new();
+        walk(path, &mut found)?;
+        found.sort();
+        files.extend(found);
+    } else if path.exists() {
+        files.push(path.to_path_buf());
+    } else {
+        bail!("{}: no such file or folder", path.display());
+    }
+    Ok(())
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
@@ -197,6 +234,9 @@ fn table_row(out: &mut impl Write, verdict: &Verdict) -> std::io::Result<()> {
         && !schema.valid
     {
         notes.push(format!("schema ({} errors)", schema.errors.len()));
+    }
+    if let Some(anomaly) = verdict.anomaly.as_ref().filter(|a| a.flagged) {
+        notes.push(format!("ANOMALY {:.2}", anomaly.score));
     }
     notes.extend(verdict.findings.iter().take(4).map(|f| f.code.clone()));
     if verdict.findings.len() > 4 {

@@ -4,9 +4,16 @@
 //! checking, scoring or Kafka logic lives in this crate.
 
 mod check;
+mod config;
+mod db;
+mod evaluate;
 mod forge;
+mod model;
+mod publish;
 mod run;
+mod tail;
 mod topics;
+mod train;
 
 use std::process::ExitCode;
 
@@ -27,10 +34,21 @@ enum Command {
     Check(check::Args),
     /// Run a streaming processor on Kafka until SIGTERM.
     Run(run::Args),
-    /// Write a corpus of forged, signed DTEs with labels, deterministic from a seed.
+    /// Write a corpus of forged, signed DTEs with labels, or a labelled stream of
+    /// many issuers' DTEs, deterministic from a seed.
     Forge(forge::Args),
     /// Create, update and describe the Kafka topics declared in topics/topics.toml.
     Topics(topics::Args),
+    /// Create the database keyspace and tables from schemas/cql/.
+    Db(db::Args),
+    /// Follow the verdicts on dte.verdicts, one readable line each.
+    Tail(tail::Args),
+    /// Publish DTE files to dte.ingest as an ERP does, keyed by RUTEmisor.
+    Publish(publish::Args),
+    /// Fit an anomaly model on the warm-up of a labelled forge stream.
+    Train(train::Args),
+    /// Score a labelled forge stream with a model and report precision and recall.
+    Evaluate(evaluate::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +63,11 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Forge(args) => forge::run(args),
         Command::Topics(args) => topics::run(args),
+        Command::Db(args) => db::run(args),
+        Command::Tail(args) => tail::run(args),
+        Command::Publish(args) => publish::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     };
     match result {
         Ok(code) => code,

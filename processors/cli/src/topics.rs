@@ -19,6 +19,11 @@ pub struct Args {
     #[arg(long, global = true)]
     partitions: Option<i32>,
 
+    /// A suffix appended to every topic name, as the processors' own
+    /// `--topic-suffix` does.
+    #[arg(long, env = "VEREDICTO_TOPIC_SUFFIX", global = true)]
+    topic_suffix: Option<String>,
+
     #[command(subcommand)]
     action: Action,
 }
@@ -35,10 +40,15 @@ enum Action {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let declared = veredicto_topics::declared()?;
-    let specs = match args.partitions {
+    let mut specs = match args.partitions {
         Some(n) => veredicto_topics::with_partitions(&declared, n),
         None => declared,
     };
+    if let Some(suffix) = args.topic_suffix.as_deref().filter(|s| !s.is_empty()) {
+        for spec in &mut specs {
+            spec.name = format!("{}-{suffix}", spec.name);
+        }
+    }
     if let Action::List = args.action {
         for spec in &specs {
             println!(

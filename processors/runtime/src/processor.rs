@@ -12,6 +12,12 @@
 //! their partition reads them again from the committed offset). If the group
 //! moved on anyway, committing fails the generation check, the transaction is
 //! aborted, and the consumer rewinds to the committed offsets.
+//!
+//! State: a stateful transform mirrors its state to a compacted changelog
+//! topic, partition for partition with its inputs, in the same transactions
+//! as its outputs. After every rebalance and every abort its state is
+//! dropped and rebuilt from the committed changelog of the partitions it now
+//! owns, so memory never holds what Kafka did not commit.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,6 +31,7 @@ use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedPr
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use crate::kafka::KafkaSettings;
+use crate::metrics::{Histogram, LabelledCounter};
 
 /// One input record, as a transform sees it.
 #[derive(Debug)]
@@ -44,7 +51,8 @@ pub struct InputRecord<'a> {
 pub struct OutputRecord {
     pub topic: String,
     pub key: Vec<u8>,
-    pub payload: Vec<u8>,
+    /// `None` is a tombstone: it deletes the key from a compacted topic.
+    pub payload: Option<Vec<u8>>,
     pub headers: Vec<(String, Vec<u8>)>,
     /// A fixed partition (changelogs follow their input partition); `None`
     /// lets the murmur2 partitioner place the record by key.
@@ -52,9 +60,44 @@ pub struct OutputRecord {
 }
 
 /// What a processor does with each record. Deterministic failures (a bad
-/// document) become outputs; a transform never fails.
+/// document) become outputs; a transform never fails. The other methods
+/// have stateless defaults.
 pub trait Transform {
     fn transform(&mut self, record: &InputRecord<'_>, out: &mut Vec<OutputRecord>);
+
+    /// Gives the transform the loop's counters, to count what it issues.
+    fn attach(&mut self, _stats: Arc<LoopStats>) {}
+
+    /// The compacted topic this transform mirrors its state to, partition
+    /// for partition with its inputs; `None` for a stateless transform.
+    fn changelog(&self) -> Option<&str> {
+        None
+    }
+
+    /// Drops all state, before it is restored.
+    fn reset(&mut self) {}
+
+    /// Applies one committed changelog record of `partition`, oldest first;
+    /// a `None` payload deletes the key.
+    fn restore(&mut self, _partition: i32, _key: &[u8], _payload: Option<&[u8]>) {}
+
+    /// After the records of a batch: outputs that sum it up, such as the
+    /// changelog records of the state it changed.
+    fn flush(&mut self, _out: &mut Vec<OutputRecord>) {}
+
+    /// Outputs due by the clock alone (deadlines), asked between batches.
+    fn tick(&mut self, _now_ms: i64, _out: &mut Vec<OutputRecord>) {}
+
+    /// Effects outside Kafka of the outputs about to be committed (a
+    /// database), done before the transaction and therefore idempotent. An
+    /// error aborts the batch, which is read and handled again.
+    ///
+    /// # Errors
+    ///
+    /// When the effects could not be made; the message is logged.
+    fn settle(&mut self, _outputs: &[OutputRecord]) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// How a loop reads and commits.
@@ -74,7 +117,7 @@ pub struct LoopConfig {
     pub call_timeout: Duration,
 }
 
-/// Counters a loop keeps, read by metrics and tests.
+/// Counters a loop and its transform keep, read by metrics and tests.
 #[derive(Debug, Default)]
 pub struct LoopStats {
     pub consumed: AtomicU64,
@@ -82,8 +125,24 @@ pub struct LoopStats {
     pub committed: AtomicU64,
     pub aborted: AtomicU64,
     pub dropped_after_rebalance: AtomicU64,
+    /// Changelog records applied while restoring state.
+    pub restored: AtomicU64,
     /// Whether partitions are currently assigned.
     pub assigned: AtomicBool,
+    /// Whether partitions are assigned and their state restored.
+    pub ready: AtomicBool,
+    /// Records behind the end of the assigned input partitions.
+    pub lag: AtomicU64,
+    /// Kept by transforms: dead letters, flagged anomalies, pending joins,
+    /// findings by code.
+    pub dead_letters: AtomicU64,
+    pub anomalies_flagged: AtomicU64,
+    pub pending: AtomicU64,
+    pub findings: LabelledCounter,
+    /// Time per batch: transforming, settling outside Kafka, committing.
+    pub transform_latency: Histogram,
+    pub settle_latency: Histogram,
+    pub commit_latency: Histogram,
 }
 
 /// Why a loop stopped before it was asked to.
@@ -93,6 +152,21 @@ pub enum LoopError {
     Client(#[from] KafkaError),
     #[error("this instance was fenced by another with the same transactional id: {0}")]
     Fenced(KafkaError),
+}
+
+/// Why one transaction did not commit.
+#[derive(Debug, thiserror::Error)]
+enum StepError {
+    #[error("kafka: {0}")]
+    Kafka(KafkaError),
+    #[error("settling outputs: {0}")]
+    Settle(String),
+}
+
+impl From<KafkaError> for StepError {
+    fn from(error: KafkaError) -> Self {
+        StepError::Kafka(error)
+    }
 }
 
 /// Counts rebalances, so records polled before one can be told apart.
@@ -108,6 +182,7 @@ impl ConsumerContext for RebalanceContext {
         self.generation.fetch_add(1, Ordering::SeqCst);
         let assigned = matches!(rebalance, Rebalance::Assign(tpl) if tpl.count() > 0);
         self.stats.assigned.store(assigned, Ordering::SeqCst);
+        self.stats.ready.store(false, Ordering::SeqCst);
         tracing::info!(?assigned, "partitions rebalanced");
     }
 }
@@ -133,6 +208,9 @@ pub fn run(
     let consumer: BaseConsumer<RebalanceContext> = settings
         .consumer(&config.group_id)
         .set("group.instance.id", &config.transactional_id)
+        // Partition n of every input goes to the same member: the halves of
+        // a document meet, and a changelog partition follows its inputs.
+        .set("partition.assignment.strategy", "range")
         .create_with_context(context)?;
     let producer: ThreadedProducer<DefaultProducerContext> = settings
         .transactional_producer(&config.transactional_id)
@@ -140,30 +218,77 @@ pub fn run(
     producer.init_transactions(config.call_timeout)?;
     let inputs: Vec<&str> = config.inputs.iter().map(String::as_str).collect();
     consumer.subscribe(&inputs)?;
+    transform.attach(Arc::clone(&stats));
+    let mut lag_measured = Instant::now();
 
     let mut outputs = Vec::new();
+    // The rebalance generation whose partitions' state is in memory.
+    let mut restored_generation = None;
     while !shutdown.load(Ordering::SeqCst) {
         let batch = collect(&consumer, config, &stats);
-        if batch.is_empty() {
-            continue;
+        let generation = consumer.context().generation.load(Ordering::SeqCst);
+        if restored_generation != Some(generation) {
+            let assignment = consumer.assignment()?;
+            if assignment.count() == 0 {
+                continue;
+            }
+            if let Some(changelog) = transform.changelog() {
+                let changelog = changelog.to_owned();
+                transform.reset();
+                let applied = restore(settings, &changelog, &assignment, transform, shutdown)?;
+                stats.restored.fetch_add(applied, Ordering::Relaxed);
+                tracing::info!(%changelog, applied, "state restored");
+            }
+            restored_generation = Some(generation);
+            stats.ready.store(true, Ordering::SeqCst);
         }
-        stats
-            .consumed
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
-
-        match process(
-            &consumer,
-            &producer,
-            config,
-            transform,
-            &batch,
-            &mut outputs,
-        ) {
+        if lag_measured.elapsed() >= Duration::from_secs(5) {
+            stats.lag.store(lag(&consumer), Ordering::Relaxed);
+            lag_measured = Instant::now();
+        }
+        if !batch.is_empty() {
+            stats
+                .consumed
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        }
+        outputs.clear();
+        let started = Instant::now();
+        let step = if batch.is_empty() {
+            transform.tick(now_ms(), &mut outputs);
+            if outputs.is_empty() {
+                continue;
+            }
+            commit(
+                None,
+                &producer,
+                config,
+                transform,
+                &[],
+                &mut outputs,
+                &stats,
+            )
+        } else {
+            for message in &batch {
+                handle(transform, message, &mut outputs);
+            }
+            transform.tick(now_ms(), &mut outputs);
+            stats.transform_latency.observe(started.elapsed());
+            commit(
+                Some(&consumer),
+                &producer,
+                config,
+                transform,
+                &batch,
+                &mut outputs,
+                &stats,
+            )
+        };
+        match step {
             Ok(produced) => {
                 stats.produced.fetch_add(produced, Ordering::Relaxed);
                 stats.committed.fetch_add(1, Ordering::Relaxed);
             }
-            Err(KafkaError::Transaction(error)) if error.is_fatal() => {
+            Err(StepError::Kafka(KafkaError::Transaction(error))) if error.is_fatal() => {
                 return Err(LoopError::Fenced(KafkaError::Transaction(error)));
             }
             Err(error) => {
@@ -173,9 +298,13 @@ pub fn run(
                     if matches!(&abort, KafkaError::Transaction(e) if e.is_fatal()) {
                         return Err(LoopError::Fenced(abort));
                     }
-                    tracing::warn!(%abort, "abort failed");
+                    // Nothing was begun (a failed settle): nothing to abort.
+                    tracing::debug!(%abort, "abort");
                 }
                 rewind(&consumer, &batch, config.call_timeout);
+                // Memory may hold what was not committed: rebuild it.
+                restored_generation = None;
+                stats.ready.store(false, Ordering::SeqCst);
             }
         }
     }
@@ -236,59 +365,153 @@ fn collect(
     kept
 }
 
-/// One transaction: outputs of every record, then the offsets after them.
-fn process(
-    consumer: &BaseConsumer<RebalanceContext>,
+/// Hands one record to the transform.
+fn handle(transform: &mut dyn Transform, message: &OwnedMessage, outputs: &mut Vec<OutputRecord>) {
+    let headers: Vec<(&str, &[u8])> = message
+        .headers()
+        .map(|h| {
+            h.iter()
+                .filter_map(|Header { key, value }| Some((key, value?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let record = InputRecord {
+        topic: message.topic(),
+        partition: message.partition(),
+        offset: message.offset(),
+        key: message.key(),
+        payload: message.payload(),
+        headers,
+        timestamp_ms: message.timestamp().to_millis(),
+    };
+    transform.transform(&record, outputs);
+}
+
+/// One transaction: the batch's outputs, settled outside Kafka first, then
+/// the offsets after its records (when the consumer is given).
+fn commit(
+    consumer: Option<&BaseConsumer<RebalanceContext>>,
     producer: &ThreadedProducer<DefaultProducerContext>,
     config: &LoopConfig,
     transform: &mut dyn Transform,
     batch: &[OwnedMessage],
     outputs: &mut Vec<OutputRecord>,
-) -> Result<u64, KafkaError> {
-    producer.begin_transaction()?;
-    let mut produced = 0u64;
-    let mut next_offsets: BTreeMap<(String, i32), i64> = BTreeMap::new();
-    for message in batch {
-        let headers: Vec<(&str, &[u8])> = message
-            .headers()
-            .map(|h| {
-                h.iter()
-                    .filter_map(|Header { key, value }| Some((key, value?)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let record = InputRecord {
-            topic: message.topic(),
-            partition: message.partition(),
-            offset: message.offset(),
-            key: message.key(),
-            payload: message.payload(),
-            headers,
-            timestamp_ms: message.timestamp().to_millis(),
-        };
-        outputs.clear();
-        transform.transform(&record, outputs);
-        for output in outputs.drain(..) {
-            send(producer, output, config.call_timeout)?;
-            produced += 1;
-        }
-        next_offsets.insert(
-            (message.topic().to_owned(), message.partition()),
-            message.offset() + 1,
-        );
-    }
+    stats: &LoopStats,
+) -> Result<u64, StepError> {
+    transform.flush(outputs);
+    let started = Instant::now();
+    transform.settle(outputs).map_err(StepError::Settle)?;
+    stats.settle_latency.observe(started.elapsed());
 
-    let mut offsets = TopicPartitionList::new();
-    for ((topic, partition), offset) in &next_offsets {
-        offsets.add_partition_offset(topic, *partition, Offset::Offset(*offset))?;
+    let started = Instant::now();
+    producer.begin_transaction()?;
+    let produced = outputs.len() as u64;
+    for output in outputs.drain(..) {
+        send(producer, output, config.call_timeout)?;
     }
-    // Without group metadata the offsets cannot be fenced by generation.
-    let metadata = consumer
-        .group_metadata()
-        .ok_or(KafkaError::Rebalance(RDKafkaErrorCode::State))?;
-    producer.send_offsets_to_transaction(&offsets, &metadata, config.call_timeout)?;
+    if let Some(consumer) = consumer {
+        let mut next_offsets: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+        for message in batch {
+            next_offsets.insert((message.topic(), message.partition()), message.offset() + 1);
+        }
+        let mut offsets = TopicPartitionList::new();
+        for ((topic, partition), offset) in &next_offsets {
+            offsets.add_partition_offset(topic, *partition, Offset::Offset(*offset))?;
+        }
+        // Without group metadata the offsets cannot be fenced by generation.
+        let metadata = consumer
+            .group_metadata()
+            .ok_or(KafkaError::Rebalance(RDKafkaErrorCode::State))?;
+        producer.send_offsets_to_transaction(&offsets, &metadata, config.call_timeout)?;
+    }
     producer.commit_transaction(config.call_timeout)?;
+    stats.commit_latency.observe(started.elapsed());
     Ok(produced)
+}
+
+/// Records between each assigned partition's position and its end.
+fn lag(consumer: &BaseConsumer<RebalanceContext>) -> u64 {
+    let Ok(positions) = consumer.position() else {
+        return 0;
+    };
+    let mut total = 0u64;
+    for element in positions.elements() {
+        let Offset::Offset(position) = element.offset() else {
+            continue;
+        };
+        if let Ok((_, high)) = consumer.fetch_watermarks(
+            element.topic(),
+            element.partition(),
+            Duration::from_millis(500),
+        ) {
+            total += u64::try_from(high - position).unwrap_or(0);
+        }
+    }
+    total
+}
+
+/// Milliseconds since the epoch, by this machine's clock.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Rebuilds a transform's state from the committed changelog of the
+/// partitions in `assignment`; returns how many records were applied.
+fn restore(
+    settings: &KafkaSettings,
+    changelog: &str,
+    assignment: &TopicPartitionList,
+    transform: &mut dyn Transform,
+    shutdown: &AtomicBool,
+) -> Result<u64, KafkaError> {
+    let mut partitions: Vec<i32> = assignment
+        .elements()
+        .iter()
+        .map(|e| e.partition())
+        .collect();
+    partitions.sort_unstable();
+    partitions.dedup();
+
+    let reader: BaseConsumer = settings
+        .consumer("veredicto-restore")
+        .set("enable.partition.eof", "true")
+        .create()?;
+    let mut list = TopicPartitionList::new();
+    let mut open = std::collections::BTreeSet::new();
+    for &partition in &partitions {
+        let (low, high) = reader.fetch_watermarks(changelog, partition, Duration::from_secs(30))?;
+        if high > low {
+            list.add_partition_offset(changelog, partition, Offset::Beginning)?;
+            open.insert(partition);
+        }
+    }
+    if open.is_empty() {
+        return Ok(0);
+    }
+    reader.assign(&list)?;
+    let mut applied = 0u64;
+    // An end of partition is reported at the last stable offset under
+    // read_committed: everything committed has been read.
+    while !open.is_empty() && !shutdown.load(Ordering::SeqCst) {
+        match reader.poll(Duration::from_millis(500)) {
+            None => {}
+            Some(Ok(message)) => {
+                transform.restore(
+                    message.partition(),
+                    message.key().unwrap_or_default(),
+                    message.payload(),
+                );
+                applied += 1;
+            }
+            Some(Err(KafkaError::PartitionEOF(partition))) => {
+                open.remove(&partition);
+            }
+            Some(Err(error)) => tracing::warn!(%error, "while restoring state"),
+        }
+    }
+    Ok(applied)
 }
 
 /// Produces one record, waiting while the local queue is full.
@@ -304,10 +527,12 @@ fn send(
             value: Some(value),
         });
     }
-    let mut record = BaseRecord::to(&output.topic)
-        .key(&output.key)
-        .payload(&output.payload)
+    let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(&output.topic)
+        .key(output.key.as_slice())
         .headers(headers);
+    if let Some(payload) = &output.payload {
+        record = record.payload(payload.as_slice());
+    }
     if let Some(partition) = output.partition {
         record = record.partition(partition);
     }

@@ -1,12 +1,21 @@
 //! The streaming processors, each a thin [`Transform`] over a pure library:
 //!
 //! - [`validator`]: `dte.ingest` to `dte.validation` (and `dte.dlq`).
+//! - [`anomaly`]: `dte.ingest` to `dte.anomaly`, with issuer profiles in a
+//!   changelog.
+//! - [`joiner`]: `dte.validation` and `dte.anomaly` to `dte.verdicts` and the
+//!   database ([`store`]), with its pending halves in a changelog.
+//! - [`events`]: the records they exchange.
 //!
 //! The transactional loop that runs them is
 //! [`veredicto_runtime::processor::run`].
 //!
 //! [`Transform`]: veredicto_runtime::processor::Transform
 
+pub mod anomaly;
+pub mod events;
+pub mod joiner;
+pub mod store;
 pub mod validator;
 
 /// The topics a deployment uses; tests give each run topics of its own.

@@ -7,8 +7,11 @@
 //! halves of a document meet in the same joiner. A key that disagrees with
 //! the document's own RUTEmisor is reported as a finding.
 
-use veredicto_runtime::processor::{InputRecord, OutputRecord, Transform};
-use veredicto_validator::{Finding, Severity, Validator, Verdict};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use veredicto_runtime::processor::{InputRecord, LoopStats, OutputRecord, Transform};
+use veredicto_validator::{Finding, Severity, Validator};
 
 use crate::{PROCESSOR_VERSION, Topics};
 
@@ -17,11 +20,16 @@ use crate::{PROCESSOR_VERSION, Topics};
 pub struct ValidatorTransform {
     validator: Validator,
     topics: Topics,
+    stats: Arc<LoopStats>,
 }
 
 impl ValidatorTransform {
     pub fn new(validator: Validator, topics: Topics) -> Self {
-        Self { validator, topics }
+        Self {
+            validator,
+            topics,
+            stats: Arc::default(),
+        }
     }
 }
 
@@ -31,13 +39,21 @@ pub fn source_of(record: &InputRecord<'_>) -> String {
 }
 
 impl Transform for ValidatorTransform {
+    fn attach(&mut self, stats: Arc<LoopStats>) {
+        self.stats = stats;
+    }
+
     fn transform(&mut self, record: &InputRecord<'_>, out: &mut Vec<OutputRecord>) {
         let payload = record.payload.unwrap_or_default();
         let verdicts = self.validator.check(payload, &source_of(record));
         let key = record.key.unwrap_or_default();
 
         if verdicts.iter().all(|v| v.document.is_none()) {
-            out.push(dead_letter(record, &verdicts, &self.topics.dlq));
+            let finding = verdicts.iter().flat_map(|v| v.findings.first()).next();
+            let kind = finding.map_or("unknown", |f| f.code.as_str());
+            let why = finding.map_or("no verdict", |f| f.message.as_str());
+            out.push(dead_letter(record, kind, why, &self.topics.dlq));
+            self.stats.dead_letters.fetch_add(1, Ordering::Relaxed);
             return;
         }
         for mut verdict in verdicts {
@@ -50,6 +66,10 @@ impl Transform for ValidatorTransform {
                     .push(key_mismatch(key, &document.rut_emisor));
             }
             verdict.partial = true;
+            verdict.source.ingested_ms = record.timestamp_ms;
+            for finding in &verdict.findings {
+                self.stats.findings.add(&finding.code, 1);
+            }
             out.push(OutputRecord {
                 topic: self.topics.validation.clone(),
                 key: if key.is_empty() {
@@ -57,7 +77,7 @@ impl Transform for ValidatorTransform {
                 } else {
                     key.to_vec()
                 },
-                payload: serde_json::to_vec(&verdict).unwrap_or_default(),
+                payload: Some(serde_json::to_vec(&verdict).unwrap_or_default()),
                 headers: vec![("content-type".into(), b"application/json".to_vec())],
                 partition: None,
             });
@@ -80,10 +100,12 @@ fn key_mismatch(key: &[u8], rut_emisor: &str) -> Finding {
 }
 
 /// The original record with headers saying where it came from and why it is here.
-fn dead_letter(record: &InputRecord<'_>, verdicts: &[Verdict], topic: &str) -> OutputRecord {
-    let finding = verdicts.iter().flat_map(|v| v.findings.first()).next();
-    let kind = finding.map_or("unknown", |f| f.code.as_str());
-    let why = finding.map_or("no verdict", |f| f.message.as_str());
+pub(crate) fn dead_letter(
+    record: &InputRecord<'_>,
+    kind: &str,
+    why: &str,
+    topic: &str,
+) -> OutputRecord {
     let mut headers: Vec<(String, Vec<u8>)> = record
         .headers
         .iter()
@@ -112,7 +134,7 @@ fn dead_letter(record: &InputRecord<'_>, verdicts: &[Verdict], topic: &str) -> O
     OutputRecord {
         topic: topic.to_owned(),
         key: record.key.unwrap_or_default().to_vec(),
-        payload: record.payload.unwrap_or_default().to_vec(),
+        payload: record.payload.map(<[u8]>::to_vec),
         headers,
         partition: None,
     }

@@ -13,6 +13,7 @@
 //! Input that cannot be read still gets a verdict: `rejected`, no document,
 //! and a finding that says why. Nothing here does I/O.
 
+pub mod anomaly;
 pub mod verdict;
 
 use std::cell::RefCell;
@@ -24,8 +25,8 @@ use veredicto_signature::{CafOutcome, TedOutcome, TrustStore, Verifier, XmldsigO
 use veredicto_xml::{Element, EncodingNote, Limits, ReadError};
 
 pub use crate::verdict::{
-    CafStatus, DocumentId, Finding, SchemaError, SchemaOutcome, Severity, SignatureOutcome, Source,
-    Status, TedStatus, Verdict, XmldsigStatus,
+    AnomalyOutcome, AnomalyReason, CafStatus, DocumentId, Finding, SchemaError, SchemaOutcome,
+    Severity, SignatureOutcome, Source, Status, TedStatus, Verdict, XmldsigStatus,
 };
 
 thread_local! {
@@ -85,11 +86,7 @@ impl Validator {
         let encoding: Vec<Finding> = decoded.notes.iter().map(encoding_finding).collect();
 
         let root = document.root();
-        let dtes: Vec<Element<'_>> = match root.local_name() {
-            "DTE" => vec![root],
-            "EnvioDTE" | "EnvioBOLETA" => veredicto_rules::envelope_dtes(root).collect(),
-            _ => Vec::new(),
-        };
+        let dtes = dtes_of(root);
 
         let report = self.generation.validate(&document);
         if dtes.is_empty() {
@@ -163,10 +160,11 @@ impl Validator {
                 let signature = signature_outcome(&report);
                 let status = Verdict::decide(Some(&schema), Some(&signature), &findings);
                 Verdict {
-                    document: Some(document_id(dte)),
+                    document: document_id(dte),
                     source: Source {
                         file: file.to_owned(),
                         index,
+                        ingested_ms: None,
                     },
                     status,
                     schema: Some(schema),
@@ -175,6 +173,7 @@ impl Validator {
                     anomaly: None,
                     revision: 1,
                     partial: false,
+                    decided_ms: None,
                 }
             })
             .collect()
@@ -259,9 +258,20 @@ fn schema_error(v: &Violation) -> SchemaError {
     }
 }
 
+/// The DTEs an input holds, in order: the root itself, or those of an
+/// envelope. Every verdict and every anomaly score counts DTEs this way.
+pub fn dtes_of(root: Element<'_>) -> Vec<Element<'_>> {
+    match root.local_name() {
+        "DTE" => vec![root],
+        "EnvioDTE" | "EnvioBOLETA" => veredicto_rules::envelope_dtes(root).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The id of a DTE from its header; parts that are missing stay empty (the
-/// rules report them).
-fn document_id(dte: Element<'_>) -> DocumentId {
+/// rules report them). `None` when RUTEmisor, TipoDTE and Folio are all
+/// missing: nothing names the document, so no verdict can be attributed.
+pub fn document_id(dte: Element<'_>) -> Option<DocumentId> {
     let body = dte.elements().find(|e| {
         matches!(
             e.local_name(),
@@ -274,12 +284,14 @@ fn document_id(dte: Element<'_>) -> DocumentId {
             .unwrap_or_default()
     };
     let text = dte.document().text();
-    DocumentId {
+    let id = DocumentId {
         rut_emisor: field(&["Encabezado", "Emisor", "RUTEmisor"]),
         tipo_dte: field(&["Encabezado", "IdDoc", "TipoDTE"]),
         folio: field(&["Encabezado", "IdDoc", "Folio"]),
         digest: hex(&Sha256::digest(text[dte.span()].as_bytes())),
-    }
+    };
+    let anonymous = id.rut_emisor.is_empty() && id.tipo_dte.is_empty() && id.folio.is_empty();
+    (!anonymous).then_some(id)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -352,6 +364,7 @@ fn rejected_without_document(
         source: Source {
             file: file.to_owned(),
             index: 0,
+            ingested_ms: None,
         },
         status: Status::Rejected,
         schema,
@@ -360,5 +373,6 @@ fn rejected_without_document(
         anomaly: None,
         revision: 1,
         partial: false,
+        decided_ms: None,
     }
 }

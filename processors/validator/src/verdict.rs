@@ -34,6 +34,10 @@ pub struct Source {
     pub file: String,
     /// Position of the DTE in its envelope (0 for a lone DTE).
     pub index: usize,
+    /// When the record was published, in milliseconds since the epoch (a
+    /// Kafka record's timestamp); absent for files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested_ms: Option<i64>,
 }
 
 /// The decision.
@@ -139,11 +143,47 @@ impl From<veredicto_rules::Finding> for Finding {
 /// The anomaly half of a verdict, filled by the anomaly scorer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnomalyOutcome {
+    /// How unusual the document is for its issuer, calibrated to [0, 1].
     pub score: f64,
+    /// Whether the score reached the threshold: the document asks for review.
     pub flagged: bool,
     pub threshold: f64,
+    /// `name/version` of the model that scored it.
     pub model: String,
-    pub reasons: Vec<String>,
+    /// What drove the score, strongest first.
+    pub reasons: Vec<AnomalyReason>,
+}
+
+/// One feature behind an anomaly score, with the issuer's usual value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnomalyReason {
+    pub feature: String,
+    pub value: f64,
+    /// The issuer's baseline for the feature, when it has one.
+    pub baseline: Option<f64>,
+    /// The reason in words, for the accountant reviewing the document.
+    pub message: String,
+}
+
+impl From<&veredicto_anomaly::Outcome> for AnomalyOutcome {
+    fn from(outcome: &veredicto_anomaly::Outcome) -> Self {
+        Self {
+            score: outcome.score,
+            flagged: outcome.flagged,
+            threshold: outcome.threshold,
+            model: outcome.model.clone(),
+            reasons: outcome
+                .reasons
+                .iter()
+                .map(|r| AnomalyReason {
+                    feature: r.feature.clone(),
+                    value: r.value,
+                    baseline: r.baseline,
+                    message: r.message.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// What veredicto says about one document.
@@ -161,6 +201,10 @@ pub struct Verdict {
     pub revision: u32,
     /// Whether a half (validation or anomaly) is missing.
     pub partial: bool,
+    /// When the joiner decided this revision, in milliseconds since the
+    /// epoch; absent from offline checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_ms: Option<i64>,
 }
 
 impl Verdict {
