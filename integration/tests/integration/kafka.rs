@@ -166,7 +166,7 @@ async fn a_group_rebalances_and_resumes_from_committed_offsets() {
     let group = unique("it_group");
 
     tokio::task::spawn_blocking(move || {
-        produce(&topic, 0..200);
+        produce(&topic, 0..100);
         let mut seen = BTreeMap::new();
 
         // The first member alone takes every partition and works through part
@@ -185,8 +185,20 @@ async fn a_group_rebalances_and_resumes_from_committed_offsets() {
 
         // A second member joins: the group rebalances and both share the rest.
         // Partitions that move start at the offsets the first one committed.
+        // The rest of the backlog is produced once the rebalance is done, so
+        // a slow join cannot leave the first member all of it.
         let second = consumer(&group, "read_committed");
         second.subscribe(&[&topic]).unwrap();
+        let deadline = Instant::now() + TIMEOUT;
+        while second.assignment().unwrap().count() == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the second member got no partitions"
+            );
+            poll_and_commit(&first, &mut seen, 1);
+            poll_and_commit(&second, &mut seen, 2);
+        }
+        produce(&topic, 100..200);
         let deadline = Instant::now() + TIMEOUT;
         while seen.len() < 200 {
             assert!(

@@ -178,10 +178,24 @@ impl Pipeline {
             // scaled in) gives its partitions up after 10 s, not 45.
             .env("VEREDICTO_RDKAFKA_SESSION_TIMEOUT_MS", "10000")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(self.log(kind, instance))
             .spawn()
             .unwrap();
         self.processes.insert((kind, instance), child);
+    }
+
+    /// The log a process writes, kept for when a test fails:
+    /// `target/pipeline-logs/<suffix>/<processor>-<instance>.log`.
+    fn log(&self, kind: Kind, instance: u32) -> std::fs::File {
+        let dir = veredicto_testkit::workspace()
+            .join("target/pipeline-logs")
+            .join(&self.suffix);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(format!("{}-{instance}.log", kind.name())))
+            .unwrap()
     }
 
     /// Starts one instance of each processor.

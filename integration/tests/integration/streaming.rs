@@ -222,3 +222,75 @@ async fn killed_and_rescaled_processors_lose_and_duplicate_nothing() {
     assert_eq!(rows.len(), DOCUMENTS as usize, "database rows");
     std::fs::remove_dir_all(&corpus.dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replay_issues_new_revisions_that_win_in_the_database() {
+    let _heavy = crate::pipeline::heavy().await;
+    const DOCUMENTS: u64 = 400;
+    let corpus = forge(DOCUMENTS, 14);
+    let trust = corpus.dir.join("trust");
+    let mut pipeline = Pipeline::new(3, &trust);
+    pipeline.start_all();
+    let records = corpus.records();
+    let suffix = pipeline.suffix.clone();
+    tokio::task::spawn_blocking(move || crate::pipeline::publish_to(&suffix, &records))
+        .await
+        .unwrap();
+    let live = tokio::task::block_in_place(|| {
+        pipeline.verdicts(DOCUMENTS as usize, Duration::from_secs(120))
+    });
+    pipeline.stop_all();
+    assert_eq!(live.len(), DOCUMENTS as usize);
+
+    // The whole topic again, in a group of its own.
+    let output = tokio::task::block_in_place(|| {
+        std::process::Command::new(crate::pipeline::binary())
+            .args(["replay", "--from", "1970-01-01", "--warmup-days", "0"])
+            .arg("--trust")
+            .arg(&trust)
+            .env(
+                "VEREDICTO_KAFKA_BOOTSTRAP",
+                crate::util::kafka().bootstrap_servers,
+            )
+            .env("VEREDICTO_CQL", crate::util::cql_contact_points())
+            .env("VEREDICTO_KEYSPACE", &pipeline.keyspace)
+            .env("VEREDICTO_TOPIC_SUFFIX", &pipeline.suffix)
+            .current_dir(veredicto_testkit::workspace())
+            .output()
+            .unwrap()
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "replayed {DOCUMENTS} records into {DOCUMENTS} verdicts"
+        )),
+        "{stderr}"
+    );
+
+    let all = tokio::task::block_in_place(|| {
+        pipeline.verdicts(2 * DOCUMENTS as usize, Duration::from_secs(60))
+    });
+    assert_eq!(all.len(), 2 * DOCUMENTS as usize);
+    let replayed: Vec<_> = all.iter().filter(|v| v.revision > 2).cloned().collect();
+    assert_eq!(replayed.len(), DOCUMENTS as usize);
+    let revision = replayed[0].revision;
+    assert!(
+        replayed
+            .iter()
+            .all(|v| v.revision == revision && !v.partial)
+    );
+
+    // Same model, same order per issuer: the same verdicts, in a new revision.
+    let mut again = by_key(&replayed);
+    for verdict in again.values_mut() {
+        verdict.revision = 1;
+    }
+    assert_eq!(again, by_key(&live));
+
+    // The database keeps the newest revision of every document.
+    let (rows, _) = pipeline.rows().await;
+    assert_eq!(rows.len(), DOCUMENTS as usize);
+    assert!(rows.iter().all(|(_, _, r, _)| *r == i64::from(revision)));
+    std::fs::remove_dir_all(&corpus.dir).ok();
+}

@@ -10,6 +10,7 @@ mod evaluate;
 mod forge;
 mod model;
 mod publish;
+mod replay;
 mod run;
 mod tail;
 mod topics;
@@ -45,6 +46,9 @@ enum Command {
     Tail(tail::Args),
     /// Publish DTE files to dte.ingest as an ERP does, keyed by RUTEmisor.
     Publish(publish::Args),
+    /// Re-judge a time range of dte.ingest with another model, issuing new
+    /// verdict revisions.
+    Replay(replay::Args),
     /// Fit an anomaly model on the warm-up of a labelled forge stream.
     Train(train::Args),
     /// Score a labelled forge stream with a model and report precision and recall.
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::Db(args) => db::run(args),
         Command::Tail(args) => tail::run(args),
         Command::Publish(args) => publish::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Train(args) => train::run(args),
         Command::Evaluate(args) => evaluate::run(args),
     };

@@ -246,6 +246,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     serve(name, config, loop_config, settings, transform)
 }
 
+/// Runs the loop, starting it again with new clients when it fails (a
+/// transaction the broker lost across its restart, say) until asked to stop.
+/// The transform's state is rebuilt from its changelog on the new start.
+fn supervise(
+    name: &str,
+    settings: &KafkaSettings,
+    config: &LoopConfig,
+    transform: &mut dyn Transform,
+    shutdown: &AtomicBool,
+    stats: &Arc<LoopStats>,
+) -> anyhow::Result<()> {
+    let mut pause = Duration::from_secs(1);
+    loop {
+        let started = std::time::Instant::now();
+        match veredicto_runtime::processor::run(
+            settings,
+            config,
+            transform,
+            shutdown,
+            Arc::clone(stats),
+        ) {
+            Ok(()) => return Ok(()),
+            Err(error) if shutdown.load(Ordering::SeqCst) => return Err(error.into()),
+            Err(error) => {
+                stats.restarts.fetch_add(1, Ordering::Relaxed);
+                if started.elapsed() > Duration::from_secs(60) {
+                    pause = Duration::from_secs(1);
+                }
+                tracing::error!(processor = name, %error, retry_in_s = pause.as_secs(), "the loop failed; starting it again");
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
 /// Runs the loop on its thread and the endpoints and signals on this one.
 fn serve(
     name: &'static str,
@@ -263,12 +299,13 @@ fn serve(
         std::thread::Builder::new()
             .name(format!("{name}-loop"))
             .spawn(move || {
-                let result = veredicto_runtime::processor::run(
+                let result = supervise(
+                    name,
                     &settings,
                     &loop_config,
                     transform.as_mut(),
                     &shutdown,
-                    stats,
+                    &stats,
                 );
                 live.store(false, Ordering::SeqCst);
                 result

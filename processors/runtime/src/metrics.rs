@@ -77,7 +77,12 @@ impl LabelledCounter {
 pub fn render(processor: &str, stats: &LoopStats) -> String {
     let mut out = String::new();
     let label = format!("processor=\"{processor}\"");
-    let counters: [(&str, &str, &AtomicU64); 8] = [
+    let counters: [(&str, &str, &AtomicU64); 9] = [
+        (
+            "veredicto_loop_restarts_total",
+            "Times the loop failed and started again with new clients.",
+            &stats.restarts,
+        ),
         (
             "veredicto_records_consumed_total",
             "Input records read.",

@@ -127,6 +127,8 @@ pub struct LoopStats {
     pub dropped_after_rebalance: AtomicU64,
     /// Changelog records applied while restoring state.
     pub restored: AtomicU64,
+    /// Times the loop failed and was started again with new clients.
+    pub restarts: AtomicU64,
     /// Whether partitions are currently assigned.
     pub assigned: AtomicBool,
     /// Whether partitions are assigned and their state restored.
@@ -152,6 +154,11 @@ pub enum LoopError {
     Client(#[from] KafkaError),
     #[error("this instance was fenced by another with the same transactional id: {0}")]
     Fenced(KafkaError),
+    /// The consumer or producer hit an error it cannot recover from (a
+    /// static member fenced after the broker lost track of it, say); new
+    /// clients are needed.
+    #[error("fatal client error: {0:?}: {1}")]
+    Fatal(RDKafkaErrorCode, String),
 }
 
 /// Why one transaction did not commit.
@@ -226,6 +233,13 @@ pub fn run(
     let mut restored_generation = None;
     while !shutdown.load(Ordering::SeqCst) {
         let batch = collect(&consumer, config, &stats);
+        if let Some((code, reason)) = consumer
+            .client()
+            .fatal_error()
+            .or_else(|| producer.client().fatal_error())
+        {
+            return Err(LoopError::Fatal(code, reason));
+        }
         let generation = consumer.context().generation.load(Ordering::SeqCst);
         if restored_generation != Some(generation) {
             let assignment = consumer.assignment()?;

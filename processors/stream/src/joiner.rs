@@ -332,7 +332,7 @@ fn duration_ms(d: Duration) -> i64 {
 }
 
 /// Milliseconds since the epoch, by this machine's clock.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))

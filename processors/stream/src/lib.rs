@@ -5,6 +5,8 @@
 //!   changelog.
 //! - [`joiner`]: `dte.validation` and `dte.anomaly` to `dte.verdicts` and the
 //!   database ([`store`]), with its pending halves in a changelog.
+//! - [`replay`]: re-judges a time range of `dte.ingest` with another model,
+//!   issuing new verdict revisions.
 //! - [`events`]: the records they exchange.
 //!
 //! The transactional loop that runs them is
@@ -15,6 +17,7 @@
 pub mod anomaly;
 pub mod events;
 pub mod joiner;
+pub mod replay;
 pub mod store;
 pub mod validator;
 

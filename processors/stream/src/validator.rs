@@ -85,7 +85,8 @@ impl Transform for ValidatorTransform {
     }
 }
 
-fn key_mismatch(key: &[u8], rut_emisor: &str) -> Finding {
+/// The finding for a record keyed by another RUT than its document's.
+pub(crate) fn key_mismatch(key: &[u8], rut_emisor: &str) -> Finding {
     Finding {
         code: "KEY-MISMATCH".into(),
         sii_code: None,
