@@ -52,11 +52,12 @@ rm -rf "$DEMO_DIR/stream" "$DEMO_DIR/broken"
 "$BIN" forge --stream --out "$DEMO_DIR/stream" --seed "${VEREDICTO_DEMO_SEED:-$RANDOM}" \
     --issuers 300 --days 30 --warmup-days 15 >/dev/null
 mkdir -p "$DEMO_DIR/broken"
-first=$(ls "$DEMO_DIR/stream/test" | head -1)
-head -c 2000 "$DEMO_DIR/stream/test/$first" > "$DEMO_DIR/broken/truncated.xml"
+documents=("$DEMO_DIR"/stream/warmup/*.xml "$DEMO_DIR"/stream/test/*.xml)
+last=${documents[-1]}
+head -c 2000 "$last" > "$DEMO_DIR/broken/truncated.xml"
 printf 'this is not XML\n' > "$DEMO_DIR/broken/not-xml.xml"
-sed 's/<MntTotal>[0-9]*</<MntTotal>1</' "$DEMO_DIR/stream/test/$first" > "$DEMO_DIR/broken/tampered.xml"
-count=$(( $(ls "$DEMO_DIR/stream/warmup" "$DEMO_DIR/stream/test" | grep -c '\.xml$') + 3 ))
+sed 's/<MntTotal>[0-9]*</<MntTotal>1</' "$last" > "$DEMO_DIR/broken/tampered.xml"
+count=$(( ${#documents[@]} + 3 ))
 say "forged $count documents under $DEMO_DIR"
 
 for p in "${PROCESSORS[@]}"; do
