@@ -100,8 +100,19 @@ bench-anomaly: deps ## Anomaly scoring speed and memory beside scikit-learn; wri
 		$(CARGO) bench -q -p veredicto-anomaly --bench score > target/bench/anomaly.json
 	python3 bench/anomaly.py target/bench/anomaly-features.csv target/bench/anomaly.json bench/reports/anomaly.md
 
+.PHONY: bench-pipeline
+bench-pipeline: deps schemas fetch ## End-to-end throughput and latency at 100, 1,000 and 5,000 DTE/s; writes bench/reports/pipeline.md
+	@mkdir -p bench/reports target/bench
+	$(CARGO) build -q --release -p veredicto
+	@started=0; \
+	if ! $(STACK) status >/dev/null 2>&1; then $(STACK) up || { $(STACK) down; exit 1; }; started=1; fi; \
+	status=0; $(CARGO) bench -q -p veredicto-integration --bench pipeline > target/bench/pipeline.md || status=$$?; \
+	if [ $$started = 1 ]; then $(STACK) down; fi; \
+	if [ $$status = 0 ]; then cp target/bench/pipeline.md bench/reports/pipeline.md; cat bench/reports/pipeline.md; fi; \
+	exit $$status
+
 .PHONY: bench
-bench: bench-validate bench-anomaly ## Every benchmark
+bench: bench-validate bench-anomaly bench-pipeline ## Every benchmark
 
 .PHONY: test
 test: deps schemas fetch lint test-unit test-integration ## Everything: lint, unit tests, integration tests on the real stack

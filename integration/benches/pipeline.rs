@@ -156,6 +156,7 @@ fn main() {
     let records = corpus.records();
     let average = records.iter().map(|(_, b)| b.len()).sum::<usize>() / records.len();
     let mut pipeline = Pipeline::new(6, &corpus.dir.join("trust"));
+    pipeline.max_batch = 1000;
     pipeline.start_all();
     // Let the processors join their groups.
     std::thread::sleep(Duration::from_secs(8));
@@ -182,7 +183,7 @@ fn main() {
     println!("# Pipeline benchmark\n");
     println!(
         "The validator, anomaly scorer and joiner (release build, one instance each, 6 \
-         partitions) on the local stack (Kafka and Cassandra on the same machine), \
+         partitions, up to 1,000 records a transaction) on the local stack (Kafka and Cassandra on the same machine), \
          {cores} cores. Forged documents of {:.1} KiB on average, published keyed by \
          RUTEmisor at a fixed rate for {seconds} s per load. Latency: a read_committed \
          reader's arrival time of each verdict minus its ingest record's timestamp.\n",

@@ -109,6 +109,9 @@ pub struct Pipeline {
     pub keyspace: String,
     trust: PathBuf,
     processes: BTreeMap<(Kind, u32), Child>,
+    /// Most records per transaction; small batches mean more transactions
+    /// for crashes to fall in.
+    pub max_batch: usize,
 }
 
 impl Pipeline {
@@ -145,6 +148,7 @@ impl Pipeline {
             keyspace,
             trust: trust.to_path_buf(),
             processes: BTreeMap::new(),
+            max_batch: 100,
         }
     }
 
@@ -157,7 +161,8 @@ impl Pipeline {
         self.kill(kind, instance);
         let workspace = veredicto_testkit::workspace();
         let child = Command::new(binary())
-            .args(["run", kind.name(), "--max-batch", "100", "--http", ""])
+            .args(["run", kind.name(), "--http", ""])
+            .args(["--max-batch", &self.max_batch.to_string()])
             .current_dir(&workspace)
             .env("VEREDICTO_KAFKA_BOOTSTRAP", kafka().bootstrap_servers)
             .env("VEREDICTO_CQL", cql_contact_points())

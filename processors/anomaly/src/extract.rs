@@ -157,6 +157,12 @@ fn repeat_run(value: f64) -> u8 {
     run
 }
 
+/// [`repeat_run`] for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn tests_repeat_run(value: f64) -> u8 {
+    repeat_run(value)
+}
+
 /// 64-bit FNV-1a with a final mix; stable across builds and platforms.
 pub(crate) fn hash(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

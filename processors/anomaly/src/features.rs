@@ -5,11 +5,17 @@
 //! for the rarer. Some are facts (a folio used twice, an IVA that is not 19%
 //! of MntNeto): any positive value of a fact is an anomaly by itself. The
 //! others are calibrated on the warm-up (see `detector`).
+//!
+//! The update learns the issuer's habits, but not at once from what is far
+//! outside them: a signature at an hour or on a day the issuer practically
+//! never signs, or a crowd of documents far beyond its rate, is kept out of
+//! its histograms and rates until such events recur (a new shift, a batch
+//! routine), so that one episode does not make the next one look usual.
 
 use serde::{Deserialize, Serialize};
 
 use crate::extract::Fields;
-use crate::profile::{self, FolioFacts, IssuerProfile, RECENT, is_credit_note};
+use crate::profile::{self, FolioFacts, IssuerProfile, RECENT, WINDOW, is_credit_note};
 use crate::stats::robust_z;
 use crate::time;
 
@@ -53,9 +59,12 @@ pub enum Feature {
     CreditRate,
     /// A credit note large against the issuer's sales.
     CreditSize,
-    /// MntTotal ends in repeated digits, more and more often for this issuer.
+    /// MntTotal ends in repeated digits, as more of the issuer's last
+    /// documents do than its history before them makes likely (binomial).
     DigitsRepeat,
-    /// MntTotal's leading digits drift towards uniform, away from the
+    /// MntTotal's leading digits, over the issuer's last documents, fit
+    /// made-up evenly spread digits better than its own history (a
+    /// log-likelihood ratio; context only).
     /// issuer's own pattern.
     DigitsLeading,
 }
@@ -214,8 +223,10 @@ pub(crate) struct Context {
     pub round_share: f64,
     pub credit_share: f64,
     pub usual_sale: Option<f64>,
-    pub repeat_recent: f64,
+    pub repeat_habit: f64,
+    pub repeat_window: (u32, u32),
     pub leading: Option<f64>,
+    pub tenth: f64,
     pub within_ten: u32,
 }
 
@@ -241,6 +252,60 @@ fn poisson_surprise(k: u32, lambda: f64) -> f64 {
     }
     -total.clamp(f64::MIN_POSITIVE, 1.0).ln()
 }
+
+/// `-ln P(X ≥ k)` for `X ~ Binomial(n, p)`.
+fn binomial_surprise(k: u32, n: u32, p: f64) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    let total: f64 = (k..=n)
+        .map(|i| {
+            let ln_choose = ln_factorial(n) - ln_factorial(i) - ln_factorial(n - i);
+            (ln_choose + f64::from(i) * p.ln() + f64::from(n - i) * (1.0 - p).ln()).exp()
+        })
+        .sum();
+    -total.clamp(f64::MIN_POSITIVE, 1.0).ln()
+}
+
+/// Share of documents whose MntTotal ends in three identical non-zero
+/// digits when the last digits are unremarkable: 9 in 1,000.
+const REPEAT_PRIOR: f64 = 0.009;
+
+/// Weight of [`REPEAT_PRIOR`], in documents, against the issuer's own
+/// share of repeated endings.
+const REPEAT_WEIGHT: f64 = 100.0;
+
+/// The smallest spread of log amounts an issuer is credited with, as a
+/// share of the population's typical spread: an issuer whose recent totals
+/// happen to be close together is not taken to be so precise that a big
+/// but ordinary sale looks like a spike.
+const AMOUNT_FLOOR: f64 = 1.4;
+
+/// Documents an issuer needs before a rare signing time is kept out of its
+/// hour and weekday histograms.
+const RARE_TIME_HISTORY: u32 = 30;
+
+/// An hour or weekday share below this is a rare signing time.
+const RARE_TIME_SHARE: f64 = 0.002;
+
+/// Rare signing times kept out of the histograms before they are learned.
+const RARE_TIME_LEARN: u8 = 12;
+
+/// A burst surprise (`-ln P`) above this is a crowd the issuer's rate does
+/// not learn from at once.
+const CROWDED: f64 = 6.0;
+
+/// Every this many documents, one remembered rare signing time and one
+/// remembered crowd are forgotten, so that rare events stay rare.
+const FORGET_ODD: u32 = 64;
+
+/// Totals needed before an issuer's own leading digits are judged.
+const LEADING_HISTORY: f64 = 30.0;
+
+/// Weight of Benford's shares, in documents, in the issuer's own
+/// leading-digit shares.
+const LEADING_PRIOR: f64 = 5.0;
 
 fn ln_factorial(k: u32) -> f64 {
     (2..=k).map(|i| f64::from(i).ln()).sum()
@@ -283,9 +348,16 @@ pub(crate) fn compute(
     // Amount against the issuer's usual for this type.
     let slot = p.slot(fields.tipo);
     let ln_total = fields.total.max(0.0).ln_1p();
-    let amount_z = slot
-        .filter(|_| fields.total > 0.0)
-        .and_then(|s| robust_z(&s.amounts, ln_total, priors.amount_scale, k, 3, 0.5));
+    let amount_z = slot.filter(|_| fields.total > 0.0).and_then(|s| {
+        robust_z(
+            &s.amounts,
+            ln_total,
+            priors.amount_scale,
+            k,
+            3,
+            AMOUNT_FLOOR,
+        )
+    });
     if let Some((z, median)) = amount_z {
         set(&mut v, Feature::AmountHigh, z);
         set(&mut v, Feature::AmountLow, -z);
@@ -340,11 +412,11 @@ pub(crate) fn compute(
     c.within_ten = p.within(minute, 10);
     let weight = n.min(50.0);
     c.hourly = (weight * f64::from(p.hourly) + k * priors.hourly) / (weight + k);
-    let tenth = (weight * f64::from(p.tenth) + k * priors.hourly / 4.0) / (weight + k);
+    c.tenth = (weight * f64::from(p.tenth) + k * priors.hourly / 4.0) / (weight + k);
     set(
         &mut v,
         Feature::Burst,
-        poisson_surprise(c.within_hour, c.hourly).max(poisson_surprise(c.within_ten, tenth)),
+        poisson_surprise(c.within_hour, c.hourly).max(poisson_surprise(c.within_ten, c.tenth)),
     );
 
     // Hour and weekday against the issuer's profile.
@@ -425,34 +497,63 @@ pub(crate) fn compute(
             [33, 34]
         };
         let sales = p.slot(sales[0]).or_else(|| p.slot(sales[1]));
-        if let Some((z, median)) =
-            sales.and_then(|s| robust_z(&s.amounts, ln_total, priors.amount_scale, k, 3, 0.5))
-        {
+        if let Some((z, median)) = sales.and_then(|s| {
+            robust_z(
+                &s.amounts,
+                ln_total,
+                priors.amount_scale,
+                k,
+                3,
+                AMOUNT_FLOOR,
+            )
+        }) {
             set(&mut v, Feature::CreditSize, z);
             c.usual_sale = Some(median.exp_m1());
         }
     }
 
-    // Digits: repeated endings becoming a habit, leading digits drifting
-    // from the issuer's own towards uniform.
-    let repeated = fields.repeat_run >= 3;
-    c.repeat_recent = 0.8 * f64::from(p.repeat_recent) + if repeated { 0.2 } else { 0.0 };
-    if repeated {
-        let habit = f64::from(p.repeat_habit).max(0.01);
+    // Digits: over the last WINDOW documents and this one, repeated endings
+    // and leading digits against the issuer's history before that window.
+    let window_n = (p.documents as usize).min(WINDOW);
+    let window_mask = (1u16 << WINDOW) - 1;
+    let window_repeats = (p.repeat_window & window_mask).count_ones();
+    let before = f64::from(p.repeats.saturating_sub(window_repeats));
+    let docs_before = (n - window_n as f64).max(0.0);
+    c.repeat_habit = (before + REPEAT_WEIGHT * REPEAT_PRIOR) / (docs_before + REPEAT_WEIGHT);
+    c.repeat_window = (window_repeats, window_n as u32);
+    if fields.repeat_run >= 3 {
         let extra = 0.5 * f64::from(fields.repeat_run - 3);
+        let k = window_repeats + 1;
+        let trials = window_n as u32 + 1;
         set(
             &mut v,
             Feature::DigitsRepeat,
-            (c.repeat_recent / habit).ln() + extra,
+            binomial_surprise(k, trials, c.repeat_habit) - binomial_surprise(1, 1, REPEAT_PRIOR)
+                + extra,
         );
     }
-    let first_total: f64 = p.first_digits.iter().map(|&c| f64::from(c)).sum();
-    if let (Some(d), true) = (fields.total_first, first_total >= 50.0) {
-        let own = smoothed(f64::from(p.first_digits[d]), first_total, benford(d), 20.0);
-        let leading = 0.9 * f64::from(p.leading) + 0.1 * (1.0 / 9.0 / own).ln();
-        c.leading = Some(leading);
-        if p.documents >= 20 {
-            set(&mut v, Feature::DigitsLeading, leading / 0.1);
+    if let Some(d) = fields.total_first {
+        let mut own = p.first_digits;
+        for &w in &p.digits_window {
+            if w > 0 {
+                own[usize::from(w)] = own[usize::from(w)].saturating_sub(1);
+            }
+        }
+        let own_total: f64 = own[1..].iter().map(|&c| f64::from(c)).sum();
+        if own_total >= LEADING_HISTORY {
+            let llr = |d: usize| {
+                let share = smoothed(f64::from(own[d]), own_total, benford(d), LEADING_PRIOR);
+                (1.0 / 9.0 / share).ln()
+            };
+            let leading = p
+                .digits_window
+                .iter()
+                .filter(|&&w| w > 0)
+                .map(|&w| llr(usize::from(w)))
+                .sum::<f64>()
+                + llr(d);
+            c.leading = Some(leading);
+            set(&mut v, Feature::DigitsLeading, leading);
         }
     }
 
@@ -492,30 +593,52 @@ pub(crate) fn update(p: &mut IssuerProfile, o: &Observation) {
     }
 
     let minute = time::minutes_since_2000(f.signed);
-    p.hourly = 0.95 * p.hourly + 0.05 * o.context.within_hour as f32;
-    p.tenth = 0.95 * p.tenth + 0.05 * o.context.within_ten as f32;
+    // A burst must not teach the issuer's rate that bursts are usual: a
+    // document far more crowded than the rate expects leaves the rate alone,
+    // until such crowds recur (a batch routine) and are learned.
+    let crowded = o.values[Feature::Burst as usize] > CROWDED && p.documents >= RARE_TIME_HISTORY;
+    if crowded && p.odd_bursts < RARE_TIME_LEARN {
+        p.odd_bursts += 1;
+    } else {
+        p.hourly = 0.95 * p.hourly + 0.05 * o.context.within_hour as f32;
+        p.tenth = 0.95 * p.tenth + 0.05 * o.context.within_ten as f32;
+    }
+    if p.documents % FORGET_ODD == 0 {
+        p.odd_bursts = p.odd_bursts.saturating_sub(1);
+        p.odd_times = p.odd_times.saturating_sub(1);
+    }
     p.recent[usize::from(p.recent_next)] = minute;
     p.recent_next = ((usize::from(p.recent_next) + 1) % RECENT) as u8;
 
-    profile::bump(&mut p.hours, o.context.hour);
-    profile::bump(&mut p.weekdays, o.context.weekday);
+    // A time the issuer practically never signs at is not learned from one
+    // document: a few signatures at 03:00 must not make 03:00 usual. Once
+    // such times recur (a new shift, weekend work), they are learned.
+    let established = p.documents >= RARE_TIME_HISTORY;
+    let rare_hour = established && o.context.hour_share < RARE_TIME_SHARE;
+    let rare_day = established && o.context.weekday_share < RARE_TIME_SHARE;
+    if (rare_hour || rare_day) && p.odd_times < RARE_TIME_LEARN {
+        p.odd_times += 1;
+    } else {
+        profile::bump(&mut p.hours, o.context.hour);
+        profile::bump(&mut p.weekdays, o.context.weekday);
+    }
     if f.round_zeros >= 3 {
         p.round = p.round.saturating_add(1);
     }
     if is_credit_note(f.tipo) {
         p.credit_notes = p.credit_notes.saturating_add(1);
     }
-    for d in 0..10 {
-        for _ in 0..f.first_digits[d] {
-            profile::bump(&mut p.first_digits, d);
-        }
+    let repeated = f.repeat_run >= 3;
+    p.repeat_window = (p.repeat_window << 1) | u16::from(repeated);
+    if repeated {
+        p.repeats = p.repeats.saturating_add(1);
     }
-    let repeated = if f.repeat_run >= 3 { 1.0 } else { 0.0 };
-    p.repeat_recent = o.context.repeat_recent as f32;
-    p.repeat_habit = 0.998 * p.repeat_habit + 0.002 * repeated;
-    if let Some(leading) = o.context.leading {
-        p.leading = leading as f32;
+    let digit = f.total_first.unwrap_or(0);
+    if digit > 0 {
+        profile::bump(&mut p.first_digits, digit);
     }
+    p.digits_window.rotate_left(1);
+    p.digits_window[WINDOW - 1] = digit as u8;
     p.last_signed = f.signed;
     p.documents = p.documents.saturating_add(1);
 }
@@ -523,6 +646,84 @@ pub(crate) fn update(p: &mut IssuerProfile, o: &Observation) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fields(total: f64, signed: i64) -> Fields {
+        Fields {
+            rut_emisor: "76000000-0".into(),
+            tipo: 33,
+            folio: 1,
+            signed,
+            time_source: crate::extract::TimeSource::TmstFirma,
+            fch_emis: Some(signed.div_euclid(time::DAY)),
+            receptor: Some(1),
+            rut_recep: None,
+            neto: None,
+            iva: None,
+            tasa_iva: None,
+            total,
+            lines: 1,
+            first_digits: [0; 10],
+            repeat_run: crate::extract::tests_repeat_run(total),
+            total_first: Some(total.to_string().as_bytes()[0].saturating_sub(b'0') as usize),
+            round_zeros: 0,
+        }
+    }
+
+    /// Feeds `count` documents, one a day at 11:00, with totals from `total`.
+    fn history(count: usize, total: impl Fn(usize) -> f64) -> IssuerProfile {
+        let priors = Priors::default();
+        let mut p = IssuerProfile::default();
+        let monday = 1_767_571_200; // 2026-01-05, a Monday.
+        for i in 0..count {
+            let day = monday + (i as i64 / 5 * 7 + i as i64 % 5) * time::DAY;
+            let o = compute(fields(total(i), day + 11 * 3600), Some(&p), &priors, vec![]);
+            update(&mut p, &o);
+        }
+        p
+    }
+
+    #[test]
+    fn binomial_surprise_is_the_tail_of_the_count() {
+        assert_eq!(binomial_surprise(0, 5, 0.1), 0.0);
+        assert!((binomial_surprise(1, 1, 0.01) - 100f64.ln()).abs() < 1e-9);
+        assert!((binomial_surprise(2, 2, 0.1) - 100f64.ln()).abs() < 1e-9);
+        assert!(binomial_surprise(5, 9, 0.01) > binomial_surprise(2, 9, 0.01) + 10.0);
+    }
+
+    #[test]
+    fn repeated_endings_in_a_row_outweigh_a_single_one() {
+        let mut p = history(60, |i| 45_000.0 + 137.0 * i as f64);
+        let priors = Priors::default();
+        let at = p.last_signed + time::DAY;
+        let first = compute(fields(45_777.0, at), Some(&p), &priors, vec![]);
+        let single = first.values[Feature::DigitsRepeat as usize];
+        update(&mut p, &first);
+        for k in 1..5 {
+            let o = compute(fields(46_111.0, at + k * 600), Some(&p), &priors, vec![]);
+            update(&mut p, &o);
+        }
+        let o = compute(fields(47_333.0, at + 3_600), Some(&p), &priors, vec![]);
+        assert!(o.values[Feature::DigitsRepeat as usize] > single + 10.0);
+    }
+
+    #[test]
+    fn a_rare_signing_hour_is_not_learned_from_one_document() {
+        let mut p = history(60, |_| 45_000.0);
+        let priors = Priors::default();
+        let night = p.last_signed - 11 * 3600 + time::DAY + 3 * 3600;
+        let first = compute(fields(45_000.0, night), Some(&p), &priors, vec![]);
+        update(&mut p, &first);
+        assert_eq!(p.hours[3], 0);
+        assert_eq!(p.odd_times, 1);
+        let again = compute(
+            fields(45_000.0, night + time::DAY),
+            Some(&p),
+            &priors,
+            vec![],
+        );
+        let (a, b) = (Feature::Hour as usize, first.values[Feature::Hour as usize]);
+        assert!((again.values[a] - b).abs() < 0.1, "{} {b}", again.values[a]);
+    }
 
     #[test]
     fn poisson_surprise_grows_with_the_count() {

@@ -1,8 +1,9 @@
 //! What the scorer remembers about one issuer, in a fixed number of bytes
 //! whatever its history: rings of recent values, fixed histograms, a hashed
-//! set of counterparts and a window of folios per document type.
+//! set of counterparts, a window of folios per document type and a window of
+//! the last documents' digits.
 //!
-//! A profile is about 750 bytes in memory (see [`IssuerProfile::BYTES`]) and
+//! A profile is under 700 bytes in memory (see [`IssuerProfile::BYTES`]) and
 //! owns no heap, so a million issuers fit in well under 1 GiB with the index
 //! that finds them (see `state`). It serialises to JSON for a changelog.
 
@@ -152,6 +153,9 @@ impl Counterparts {
 /// Recent signature times, in minutes since 2000, for velocity.
 pub const RECENT: usize = 16;
 
+/// Documents in the window that digit habits are judged over.
+pub const WINDOW: usize = 8;
+
 /// One issuer's history, fixed in size.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IssuerProfile {
@@ -184,20 +188,32 @@ pub struct IssuerProfile {
     pub hours: [u16; 24],
     /// Documents per weekday (Monday first).
     pub weekdays: [u16; 7],
+    /// Documents signed at a time the issuer practically never signs at,
+    /// kept out of `hours` and `weekdays` until they recur.
+    #[serde(default)]
+    pub odd_times: u8,
+    /// Documents far more crowded in time than the issuer's rate expects,
+    /// kept out of `hourly` and `tenth` until they recur.
+    #[serde(default)]
+    pub odd_bursts: u8,
     /// Documents whose MntNeto or MntTotal ends in three or more zeros.
     pub round: u32,
     /// Credit notes.
     pub credit_notes: u32,
-    /// Leading-digit counts of amounts (index 1 to 9).
+    /// Leading-digit counts of MntTotal (index 1 to 9) over the issuer's
+    /// history, halved when one would overflow.
     pub first_digits: [u16; 10],
-    /// Moving average (recent, weight 0.2) of documents whose MntTotal ends
-    /// in three or more identical digits.
-    pub repeat_recent: f32,
-    /// The same, slow (weight 0.002): the issuer's habit.
-    pub repeat_habit: f32,
-    /// Moving average of how much likelier MntTotal's leading digit is under
-    /// uniform digits than under the issuer's own (log ratio).
-    pub leading: f32,
+    /// Leading digits of MntTotal of the last [`WINDOW`] documents, newest
+    /// last (0: none, or not yet seen).
+    #[serde(default)]
+    pub digits_window: [u8; WINDOW],
+    /// Bit `i` set: the document `i + 1` places back ended MntTotal in three
+    /// or more identical digits.
+    #[serde(default)]
+    pub repeat_window: u16,
+    /// Documents whose MntTotal ended in three or more identical digits.
+    #[serde(default)]
+    pub repeats: u32,
 }
 
 impl IssuerProfile {

@@ -271,21 +271,23 @@ pub(crate) fn explain(feature: Feature, o: &Observation) -> Reason {
         }
         Feature::DigitsRepeat => (
             f64::from(f.repeat_run),
-            Some(c.repeat_recent),
+            Some(c.repeat_habit),
             format!(
-                "total {} ends in {} repeated digits, as {} of this issuer's recent documents \
-                 do against a habit of about 1%",
+                "total {} ends in {} repeated digits, as {} of this issuer's previous {} \
+                 documents do, against a habit of {}",
                 amount(f.total),
                 f.repeat_run,
-                percent(c.repeat_recent)
+                c.repeat_window.0,
+                c.repeat_window.1,
+                percent(c.repeat_habit)
             ),
         ),
         Feature::DigitsLeading => (
             o.values[Feature::DigitsLeading as usize],
             None,
             format!(
-                "the leading digits of this issuer's recent totals drift from its usual pattern \
-                 towards made-up, evenly spread digits (drift {:.1})",
+                "the leading digits of this issuer's last totals fit made-up, evenly spread \
+                 digits better than its own usual pattern (log-likelihood ratio {:.1})",
                 o.values[Feature::DigitsLeading as usize]
             ),
         ),

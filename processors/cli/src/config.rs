@@ -18,7 +18,7 @@
 //! [validator]
 //! trust = "/etc/veredicto/trust"
 //! [anomaly]
-//! model = "/etc/veredicto/models/veredicto-anomaly/1.0.0"
+//! model = "/etc/veredicto/models/veredicto-anomaly/1.1.0"
 //! [joiner]
 //! partial_after_secs = 30
 //! keep_for_secs = 3600
@@ -130,7 +130,7 @@ impl Default for ProcessorConfig {
         Self {
             instance: "0".into(),
             group: None,
-            max_batch: 200,
+            max_batch: 500,
             max_wait_ms: 20,
         }
     }

@@ -59,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let names: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
             writeln!(
                 w,
-                "seq,phase,tipo_dte,kind,held_out,score,evidence,strongest,{}",
+                "seq,phase,tipo_dte,kind,held_out,history,sign_hour,sign_weekday,score,evidence,strongest,{}",
                 names.join(",")
             )?;
             Some(w)
@@ -82,12 +82,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let values: Vec<String> = row.values.iter().map(|v| format!("{v:.6}")).collect();
                 writeln!(
                     w,
-                    "{},{},{},{},{},{score:.12},{evidence:.4},{strongest},{}",
+                    "{},{},{},{},{},{},{},{},{score:.12},{evidence:.4},{strongest},{}",
                     label.seq,
                     if label.test { "test" } else { "warmup" },
                     label.tipo,
                     label.kind,
                     label.held_out,
+                    row.history,
+                    row.hour,
+                    row.weekday,
                     values.join(",")
                 )?;
             }

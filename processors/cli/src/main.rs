@@ -56,10 +56,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("VEREDICTO_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    // Logs go to standard error: `VEREDICTO_LOG` filters them (`info`,
+    // `veredicto_runtime=debug`), `VEREDICTO_LOG_FORMAT=json` makes them
+    // one JSON object a line, with the span of the record in hand.
+    let filter = EnvFilter::try_from_env("VEREDICTO_LOG").unwrap_or_else(|_| "warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("VEREDICTO_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().with_current_span(true).init();
+    } else {
+        logs.init();
+    }
 
     let cli = Cli::parse();
     let result = match cli.command {

@@ -268,7 +268,13 @@ fn card(model: &Model) -> String {
     let _ = writeln!(out, "## Features\n");
     let _ = writeln!(out, "| feature | kind |\n|---|---|");
     for f in Feature::ALL {
-        let kind = if f.is_fact() { "fact" } else { "calibrated" };
+        let kind = if f.is_fact() {
+            "fact"
+        } else if f.is_context() {
+            "context (forest only)"
+        } else {
+            "calibrated"
+        };
         let _ = writeln!(out, "| `{}` | {kind} |", f.name());
     }
     let _ = writeln!(out, "\n## Priors\n");

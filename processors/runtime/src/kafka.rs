@@ -78,6 +78,10 @@ impl KafkaSettings {
         // librdkafka pre-fetches up to 64 MiB per consumer by default; keep
         // memory bounded by what one processor can work through.
         config.set("queued.max.messages.kbytes", "16384");
+        // A read_committed fetch can wait out its whole wait time before
+        // committed records are returned; every processor hop pays it, so
+        // it is kept short (librdkafka's default is 500 ms).
+        config.set("fetch.wait.max.ms", "10");
         self.reapply(&mut config);
         config
     }

@@ -398,7 +398,14 @@ fn handle(transform: &mut dyn Transform, message: &OwnedMessage, outputs: &mut V
         headers,
         timestamp_ms: message.timestamp().to_millis(),
     };
-    transform.transform(&record, outputs);
+    // One span per record: whatever the transform logs names the record.
+    let span = tracing::debug_span!(
+        "record",
+        topic = record.topic,
+        partition = record.partition,
+        offset = record.offset
+    );
+    span.in_scope(|| transform.transform(&record, outputs));
 }
 
 /// One transaction: the batch's outputs, settled outside Kafka first, then
