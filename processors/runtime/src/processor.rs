@@ -445,6 +445,7 @@ fn commit(
             .ok_or(KafkaError::Rebalance(RDKafkaErrorCode::State))?;
         producer.send_offsets_to_transaction(&offsets, &metadata, config.call_timeout)?;
     }
+    settle_deliveries(producer, config.call_timeout);
     producer.commit_transaction(config.call_timeout)?;
     stats.commit_latency.observe(started.elapsed());
     Ok(produced)
@@ -469,6 +470,22 @@ fn lag(consumer: &BaseConsumer<RebalanceContext>) -> u64 {
         }
     }
     total
+}
+
+/// Waits until every record sent in the transaction is acknowledged.
+///
+/// `commit_transaction` flushes first, and while records are in flight the
+/// client's flush polls the producer's event queue for up to 100 ms at a
+/// time; with a threaded producer that queue is drained by its own thread,
+/// so each commit would sit out the whole 100 ms. Waiting here in short
+/// steps lets the commit find nothing left to flush.
+fn settle_deliveries(producer: &ThreadedProducer<DefaultProducerContext>, timeout: Duration) {
+    // A zero-timeout flush sends lingering batches at once.
+    let _ = producer.flush(Duration::ZERO);
+    let deadline = Instant::now() + timeout;
+    while producer.in_flight_count() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 /// Milliseconds since the epoch, by this machine's clock.
