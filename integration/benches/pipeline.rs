@@ -183,14 +183,16 @@ fn main() {
     println!("# Pipeline benchmark\n");
     println!(
         "The validator, anomaly scorer and joiner (release build, one instance each, 6 \
-         partitions, up to 1,000 records a transaction) on the local stack (Kafka and Cassandra on the same machine), \
+         partitions, up to 1,000 records a transaction) on the local stack (Kafka and \
+         Cassandra on the same machine), \
          {cores} cores. Forged documents of {:.1} KiB on average, published keyed by \
          RUTEmisor at a fixed rate for {seconds} s per load. Latency: a read_committed \
          reader's arrival time of each verdict minus its ingest record's timestamp.\n",
         average as f64 / 1024.0
     );
     println!(
-        "| offered DTE/s | published | verdicts | sustained verdicts/s | p50 ms | p90 ms | p99 ms | max ms |"
+        "| offered DTE/s | published | verdicts | sustained verdicts/s \
+         | p50 ms | p90 ms | p99 ms | max ms |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for o in &outcomes {

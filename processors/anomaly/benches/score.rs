@@ -115,9 +115,12 @@ fn main() {
     let per_issuer = big.issuers().bytes() as f64 / 200_000.0;
 
     println!(
-        "{{\"documents\": {}, \"fit_seconds\": {fit_seconds:.3}, \"single_per_second\": {single_rate:.0}, \
-         \"p50_us\": {:.2}, \"p99_us\": {:.2}, \"max_us\": {:.2}, \"batch_per_second\": {batch_rate:.0}, \
-         \"profile_bytes\": {}, \"bytes_per_issuer\": {per_issuer:.0}, \"million_issuers_mib\": {:.0}}}",
+        "{{\"documents\": {}, \"fit_seconds\": {fit_seconds:.3}, \
+         \"single_per_second\": {single_rate:.0}, \
+         \"p50_us\": {:.2}, \"p99_us\": {:.2}, \"max_us\": {:.2}, \
+         \"batch_per_second\": {batch_rate:.0}, \
+         \"profile_bytes\": {}, \"bytes_per_issuer\": {per_issuer:.0}, \
+         \"million_issuers_mib\": {:.0}}}",
         test.len(),
         pct(0.5),
         pct(0.99),

@@ -232,7 +232,8 @@ mod tests {
     #[test]
     fn a_file_sets_what_it_names_and_nothing_else() {
         let config = Config::from_toml(
-            "[kafka]\nbootstrap = \"b:1\"\ntopic_suffix = \"x\"\n[joiner]\npartial_after_secs = 5\n",
+            "[kafka]\nbootstrap = \"b:1\"\ntopic_suffix = \"x\"\n\
+             [joiner]\npartial_after_secs = 5\n",
         )
         .unwrap();
         assert_eq!(config.kafka.bootstrap, "b:1");

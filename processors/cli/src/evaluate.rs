@@ -59,7 +59,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let names: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
             writeln!(
                 w,
-                "seq,phase,tipo_dte,kind,held_out,history,sign_hour,sign_weekday,score,evidence,strongest,{}",
+                "seq,phase,tipo_dte,kind,held_out,history,sign_hour,sign_weekday,score,\
+                 evidence,strongest,{}",
                 names.join(",")
             )?;
             Some(w)

@@ -52,7 +52,8 @@ pub fn load(dir: Option<&Path>) -> anyhow::Result<Arc<Model>> {
     let dir = match dir {
         Some(dir) => dir.to_path_buf(),
         None => default_model_dir().context(
-            "no anomaly model: pass --model DIR, or run from a checkout with models/veredicto-anomaly/",
+            "no anomaly model: pass --model DIR, or run from a checkout with \
+             models/veredicto-anomaly/",
         )?,
     };
     let model =

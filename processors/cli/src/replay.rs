@@ -14,6 +14,7 @@ use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 use veredicto_anomaly::Scorer;
 use veredicto_forge::calendar::Date;
+use veredicto_runtime::cql::{DEFAULT_CONTACT_POINT, DEFAULT_KEYSPACE};
 use veredicto_runtime::kafka::{DEFAULT_BOOTSTRAP, KafkaSettings};
 use veredicto_runtime::processor::{LoopConfig, LoopStats};
 use veredicto_schema::Generation;
@@ -61,11 +62,11 @@ pub struct Args {
     topic_suffix: Option<String>,
 
     /// CQL contact points, `host:port[,host:port...]`.
-    #[arg(long, env = "VEREDICTO_CQL", default_value = veredicto_runtime::cql::DEFAULT_CONTACT_POINT)]
+    #[arg(long, env = "VEREDICTO_CQL", default_value = DEFAULT_CONTACT_POINT)]
     cql: String,
 
     /// The keyspace `veredicto db apply` created.
-    #[arg(long, env = "VEREDICTO_KEYSPACE", default_value = veredicto_runtime::cql::DEFAULT_KEYSPACE)]
+    #[arg(long, env = "VEREDICTO_KEYSPACE", default_value = DEFAULT_KEYSPACE)]
     keyspace: String,
 }
 

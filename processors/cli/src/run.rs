@@ -274,7 +274,8 @@ fn supervise(
                 if started.elapsed() > Duration::from_secs(60) {
                     pause = Duration::from_secs(1);
                 }
-                tracing::error!(processor = name, %error, retry_in_s = pause.as_secs(), "the loop failed; starting it again");
+                let retry_in_s = pause.as_secs();
+                tracing::error!(processor = name, %error, retry_in_s, "loop failed; restarting");
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_secs(30));
             }

@@ -11,7 +11,12 @@ use veredicto_runtime::topics::{Applied, TopicAdmin};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Kafka brokers, `host:port[,host:port...]`.
-    #[arg(long, env = "VEREDICTO_KAFKA_BOOTSTRAP", default_value = DEFAULT_BOOTSTRAP, global = true)]
+    #[arg(
+        long,
+        env = "VEREDICTO_KAFKA_BOOTSTRAP",
+        default_value = DEFAULT_BOOTSTRAP,
+        global = true
+    )]
     bootstrap: String,
 
     /// Partitions for every topic, overriding the declarations (co-partitioned

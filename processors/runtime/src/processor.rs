@@ -615,7 +615,8 @@ fn rewind(consumer: &BaseConsumer<RebalanceContext>, batch: &[OwnedMessage], tim
         };
         if let Err(error) = consumer.seek(element.topic(), element.partition(), offset, timeout) {
             // Not ours any more: its new owner starts from the committed offset.
-            tracing::info!(%error, topic = element.topic(), partition = element.partition(), "not rewound");
+            let (topic, partition) = (element.topic(), element.partition());
+            tracing::info!(%error, topic, partition, "not rewound");
         }
     }
 }

@@ -166,7 +166,8 @@ impl VerdictSink for VerdictStore {
             match self.runtime.block_on(self.write_once(verdicts)) {
                 Ok(()) => return Ok(()),
                 Err(error) if started.elapsed() < self.give_up_after => {
-                    tracing::warn!(%error, retry_in_ms = pause.as_millis(), "database write failed");
+                    let retry_in_ms = pause.as_millis();
+                    tracing::warn!(%error, retry_in_ms, "database write failed");
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_secs(5));
                 }
