@@ -14,7 +14,7 @@ use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedPr
 use veredicto_validator::Verdict;
 
 use crate::pipeline::binary;
-use crate::util::{create_topic, kafka, unique};
+use crate::util::{create_topic, kafka, next, unique};
 
 fn start(suffix: &str) -> Child {
     Command::new(binary())
@@ -36,14 +36,6 @@ fn start(suffix: &str) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
-}
-
-/// A small seeded generator for the kill times.
-fn next(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
 }
 
 #[tokio::test(flavor = "multi_thread")]

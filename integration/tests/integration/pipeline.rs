@@ -419,6 +419,16 @@ pub fn comparable(verdict: &Verdict) -> Verdict {
     verdict
 }
 
+/// Asserts one verdict for each of `documents` documents: none lost, none twice.
+pub fn assert_each_once(verdicts: &[Verdict], documents: usize) {
+    let keys: std::collections::BTreeSet<String> = verdicts
+        .iter()
+        .map(|v| verdict_key(v.document.as_ref().unwrap()))
+        .collect();
+    assert_eq!(keys.len(), documents, "lost verdicts");
+    assert_eq!(verdicts.len(), documents, "duplicated verdicts");
+}
+
 /// Verdicts by their key; panics on a duplicate.
 pub fn by_key(verdicts: &[Verdict]) -> BTreeMap<String, Verdict> {
     let mut map = BTreeMap::new();

@@ -6,14 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crate::pipeline::{Kind, Pipeline, by_key, check, forge, issuer_of};
-
-/// A seeded generator for kill times and choices.
-fn next(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
+use crate::util::next;
 
 /// Inputs no document can be attributed to, which must end as dead
 /// letters: the attack files, bytes that are not XML, a 20 MB message.
@@ -205,12 +198,7 @@ async fn killed_and_rescaled_processors_lose_and_duplicate_nothing() {
     });
     pipeline.stop_all();
 
-    let keys: BTreeSet<String> = verdicts
-        .iter()
-        .map(|v| veredicto_stream::events::verdict_key(v.document.as_ref().unwrap()))
-        .collect();
-    assert_eq!(keys.len(), DOCUMENTS as usize, "lost verdicts");
-    assert_eq!(verdicts.len(), DOCUMENTS as usize, "duplicated verdicts");
+    crate::pipeline::assert_each_once(&verdicts, DOCUMENTS as usize);
     assert!(verdicts.iter().all(|v| !v.partial && v.revision == 1));
 
     // The restored issuer profiles scored exactly as an uninterrupted run.

@@ -30,6 +30,14 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{nanos}_{n}", std::process::id())
 }
 
+/// A small seeded generator (xorshift) for kill times and choices.
+pub fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
 pub async fn create_topic(name: &str, partitions: i32) {
     let admin: AdminClient<DefaultClientContext> = kafka().client().create().unwrap();
     let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));

@@ -13,7 +13,6 @@ mod pipeline;
 #[path = "../integration/util.rs"]
 mod util;
 
-use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -70,12 +69,7 @@ async fn a_broker_restart_and_a_database_outage_lose_and_duplicate_nothing() {
     });
     pipeline.stop_all();
 
-    let keys: BTreeSet<String> = verdicts
-        .iter()
-        .map(|v| veredicto_stream::events::verdict_key(v.document.as_ref().unwrap()))
-        .collect();
-    assert_eq!(keys.len(), DOCUMENTS as usize, "lost verdicts");
-    assert_eq!(verdicts.len(), DOCUMENTS as usize, "duplicated verdicts");
+    pipeline::assert_each_once(&verdicts, DOCUMENTS as usize);
     assert_eq!(by_key(&verdicts), by_key(&check(&corpus, &trust)));
 
     // Once the database is back, nothing is missing from it.

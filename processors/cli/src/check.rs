@@ -8,9 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::ValueEnum;
 use veredicto_anomaly::Scorer;
-use veredicto_schema::Generation;
-use veredicto_signature::TrustStore;
-use veredicto_validator::{Status, Validator, Verdict};
+use veredicto_validator::{Status, Verdict};
 use veredicto_xml::Limits;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,27 +56,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let schemas = args
-        .schemas
-        .clone()
-        .unwrap_or_else(veredicto_schema::default_schema_dir);
-    let generation_dir = match &args.generation {
-        Some(name) => schemas.join(name),
-        None => veredicto_schema::newest_generation(&schemas).with_context(|| {
-            format!(
-                "no SII schemas under {} (run `make schemas`)",
-                schemas.display()
-            )
-        })?,
-    };
-    let generation = Generation::load(&generation_dir)
-        .with_context(|| format!("loading the schemas in {}", generation_dir.display()))?;
-    let trust = match &args.trust {
-        Some(dir) => TrustStore::from_dir(dir)
-            .with_context(|| format!("loading trusted certificates from {}", dir.display()))?,
-        None => TrustStore::empty(),
-    };
-    let validator = Validator::new(generation).with_trust(trust);
+    let validator = crate::setup::validator(
+        args.schemas.as_deref(),
+        args.generation.as_deref(),
+        args.trust.as_deref(),
+    )?;
     let mut scorer = if args.no_anomaly {
         None
     } else {

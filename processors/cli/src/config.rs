@@ -208,10 +208,7 @@ impl Config {
 
     /// The name a topic has in this deployment.
     pub fn topic(&self, base: &str) -> String {
-        match &self.kafka.topic_suffix {
-            Some(suffix) if !suffix.is_empty() => format!("{base}-{suffix}"),
-            _ => base.to_owned(),
-        }
+        veredicto_stream::suffixed(base, self.kafka.topic_suffix.as_deref())
     }
 }
 

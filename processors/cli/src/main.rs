@@ -12,6 +12,7 @@ mod model;
 mod publish;
 mod replay;
 mod run;
+mod setup;
 mod tail;
 mod topics;
 mod train;

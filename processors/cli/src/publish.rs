@@ -37,10 +37,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let topic = match args.topic_suffix.as_deref().filter(|s| !s.is_empty()) {
-        Some(suffix) => format!("{}-{suffix}", veredicto_topics::INGEST),
-        None => veredicto_topics::INGEST.to_owned(),
-    };
+    let topic = veredicto_stream::suffixed(veredicto_topics::INGEST, args.topic_suffix.as_deref());
     let mut files = Vec::new();
     for input in &args.inputs {
         crate::check::expand(input, &mut files)?;

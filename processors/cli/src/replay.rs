@@ -17,12 +17,9 @@ use veredicto_forge::calendar::Date;
 use veredicto_runtime::cql::{DEFAULT_CONTACT_POINT, DEFAULT_KEYSPACE};
 use veredicto_runtime::kafka::{DEFAULT_BOOTSTRAP, KafkaSettings};
 use veredicto_runtime::processor::{LoopConfig, LoopStats};
-use veredicto_schema::Generation;
-use veredicto_signature::TrustStore;
 use veredicto_stream::Topics;
 use veredicto_stream::replay::{Range, ReplayTransform};
 use veredicto_stream::store::VerdictStore;
-use veredicto_validator::Validator;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -89,38 +86,12 @@ fn parse_time(text: &str) -> Result<i64, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let topic_name = |base: &str| match args.topic_suffix.as_deref().filter(|s| !s.is_empty()) {
-        Some(suffix) => format!("{base}-{suffix}"),
-        None => base.to_owned(),
-    };
-    let base = Topics::default();
-    let topics = Topics {
-        ingest: topic_name(&base.ingest),
-        validation: topic_name(&base.validation),
-        anomaly: topic_name(&base.anomaly),
-        verdicts: topic_name(&base.verdicts),
-        dlq: topic_name(&base.dlq),
-    };
+    let topics = Topics::with_suffix(args.topic_suffix.as_deref());
     if args.to.is_some_and(|to| to < args.from) {
         bail!("--to is before --from");
     }
 
-    let schemas = args
-        .schemas
-        .clone()
-        .unwrap_or_else(veredicto_schema::default_schema_dir);
-    let newest = veredicto_schema::newest_generation(&schemas).with_context(|| {
-        format!(
-            "no SII schemas under {} (run `make schemas`)",
-            schemas.display()
-        )
-    })?;
-    let trust = match &args.trust {
-        Some(dir) => TrustStore::from_dir(dir)
-            .with_context(|| format!("loading trusted certificates from {}", dir.display()))?,
-        None => TrustStore::empty(),
-    };
-    let validator = Validator::new(Generation::load(&newest)?).with_trust(trust);
+    let validator = crate::setup::validator(args.schemas.as_deref(), None, args.trust.as_deref())?;
     let model = crate::model::load(args.model.as_deref())?;
     let started_s = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     let range = Range {

@@ -15,14 +15,11 @@ use anyhow::Context;
 use clap::Subcommand;
 use veredicto_runtime::kafka::KafkaSettings;
 use veredicto_runtime::processor::{LoopConfig, LoopStats, Transform};
-use veredicto_schema::Generation;
-use veredicto_signature::TrustStore;
 use veredicto_stream::Topics;
 use veredicto_stream::anomaly::AnomalyTransform;
 use veredicto_stream::joiner::{Deadlines, JoinerTransform};
 use veredicto_stream::store::VerdictStore;
 use veredicto_stream::validator::ValidatorTransform;
-use veredicto_validator::Validator;
 
 use crate::config::Config;
 
@@ -155,35 +152,12 @@ fn configure(args: &Args) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-fn topics(config: &Config) -> Topics {
-    let base = Topics::default();
-    Topics {
-        ingest: config.topic(&base.ingest),
-        validation: config.topic(&base.validation),
-        anomaly: config.topic(&base.anomaly),
-        verdicts: config.topic(&base.verdicts),
-        dlq: config.topic(&base.dlq),
-    }
-}
-
 fn validator(config: &Config, topics: Topics) -> anyhow::Result<ValidatorTransform> {
-    let schemas = config
-        .validator
-        .schemas
-        .clone()
-        .unwrap_or_else(veredicto_schema::default_schema_dir);
-    let newest = veredicto_schema::newest_generation(&schemas).with_context(|| {
-        format!(
-            "no SII schemas under {} (run `make schemas`)",
-            schemas.display()
-        )
-    })?;
-    let trust = match &config.validator.trust {
-        Some(dir) => TrustStore::from_dir(dir)
-            .with_context(|| format!("loading trusted certificates from {}", dir.display()))?,
-        None => TrustStore::empty(),
-    };
-    let validator = Validator::new(Generation::load(&newest)?).with_trust(trust);
+    let validator = crate::setup::validator(
+        config.validator.schemas.as_deref(),
+        None,
+        config.validator.trust.as_deref(),
+    )?;
     Ok(ValidatorTransform::new(validator, topics))
 }
 
@@ -199,7 +173,7 @@ fn joiner(config: &Config, topics: Topics) -> anyhow::Result<JoinerTransform> {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = configure(&args)?;
-    let topics = topics(&config);
+    let topics = Topics::with_suffix(config.kafka.topic_suffix.as_deref());
     let mut settings = KafkaSettings::new(&config.kafka.bootstrap);
     // Room for oversize documents on their way to the dead-letter topic.
     settings

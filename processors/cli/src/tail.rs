@@ -106,10 +106,8 @@ impl Summary {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let topic = match args.topic_suffix.as_deref().filter(|s| !s.is_empty()) {
-        Some(suffix) => format!("{}-{suffix}", veredicto_topics::VERDICTS),
-        None => veredicto_topics::VERDICTS.to_owned(),
-    };
+    let topic =
+        veredicto_stream::suffixed(veredicto_topics::VERDICTS, args.topic_suffix.as_deref());
     let group = format!("veredicto-tail-{}", std::process::id());
     let consumer: BaseConsumer = KafkaSettings::new(&args.bootstrap)
         .consumer(&group)

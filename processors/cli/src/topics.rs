@@ -49,10 +49,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(n) => veredicto_topics::with_partitions(&declared, n),
         None => declared,
     };
-    if let Some(suffix) = args.topic_suffix.as_deref().filter(|s| !s.is_empty()) {
-        for spec in &mut specs {
-            spec.name = format!("{}-{suffix}", spec.name);
-        }
+    for spec in &mut specs {
+        spec.name = veredicto_stream::suffixed(&spec.name, args.topic_suffix.as_deref());
     }
     if let Action::List = args.action {
         for spec in &specs {

@@ -7,6 +7,7 @@
 //! `schemas/events/anomaly.v1.json` describes the JSON.
 
 use serde::{Deserialize, Serialize};
+use veredicto_runtime::processor::OutputRecord;
 use veredicto_validator::{AnomalyOutcome, DocumentId, Source, Verdict};
 
 /// The anomaly scorer's result for one DTE of an ingest record.
@@ -32,6 +33,17 @@ pub fn join_key(source: &Source) -> String {
 /// never overwrite the first one's verdict.
 pub fn verdict_key(document: &DocumentId) -> String {
     format!("{}/{}", document.id(), document.digest)
+}
+
+/// A verdict as a record of `topic` (`dte.verdicts`), under its key.
+pub fn verdict_record(topic: &str, verdict: &Verdict) -> OutputRecord {
+    OutputRecord {
+        topic: topic.to_owned(),
+        key: key_of(verdict).into_bytes(),
+        payload: Some(serde_json::to_vec(verdict).unwrap_or_default()),
+        headers: vec![("content-type".into(), b"application/json".to_vec())],
+        partition: None,
+    }
 }
 
 /// The key of a verdict record; verdicts without a document never reach

@@ -22,7 +22,7 @@ use veredicto_runtime::processor::{InputRecord, LoopStats, OutputRecord, Transfo
 use veredicto_validator::{Finding, Severity, Status, Verdict};
 
 use crate::Topics;
-use crate::events::{AnomalyHalf, join_key, key_of};
+use crate::events::{AnomalyHalf, join_key, verdict_record};
 use crate::validator::{dead_letter, source_of};
 
 /// Where verdicts go besides Kafka: the database.
@@ -140,13 +140,7 @@ impl JoinerTransform {
         if verdict.anomaly.as_ref().is_some_and(|a| a.flagged) {
             self.stats.anomalies_flagged.fetch_add(1, Ordering::Relaxed);
         }
-        out.push(OutputRecord {
-            topic: self.topics.verdicts.clone(),
-            key: key_of(&verdict).into_bytes(),
-            payload: Some(serde_json::to_vec(&verdict).unwrap_or_default()),
-            headers: vec![("content-type".into(), b"application/json".to_vec())],
-            partition: None,
-        });
+        out.push(verdict_record(&self.topics.verdicts, &verdict));
         self.issued.push(verdict);
     }
 }

@@ -43,5 +43,28 @@ impl Default for Topics {
     }
 }
 
+impl Topics {
+    /// The topics with `-SUFFIX` appended to every name (none when the
+    /// suffix is absent or empty), to run beside another deployment.
+    pub fn with_suffix(suffix: Option<&str>) -> Self {
+        let base = Self::default();
+        Self {
+            ingest: suffixed(&base.ingest, suffix),
+            validation: suffixed(&base.validation, suffix),
+            anomaly: suffixed(&base.anomaly, suffix),
+            verdicts: suffixed(&base.verdicts, suffix),
+            dlq: suffixed(&base.dlq, suffix),
+        }
+    }
+}
+
+/// `name-SUFFIX`, or `name` when the suffix is absent or empty.
+pub fn suffixed(name: &str, suffix: Option<&str>) -> String {
+    match suffix.filter(|s| !s.is_empty()) {
+        Some(suffix) => format!("{name}-{suffix}"),
+        None => name.to_owned(),
+    }
+}
+
 /// Names this build in dead letters and logs.
 pub const PROCESSOR_VERSION: &str = concat!("veredicto/", env!("CARGO_PKG_VERSION"));

@@ -19,7 +19,7 @@ use veredicto_validator::{Validator, Verdict};
 use veredicto_xml::Limits;
 
 use crate::Topics;
-use crate::events::key_of;
+use crate::events::verdict_record;
 use crate::joiner::VerdictSink;
 use crate::validator::{key_mismatch, source_of};
 
@@ -112,13 +112,7 @@ impl ReplayTransform {
             verdict.revision = self.range.revision;
             verdict.partial = false;
             verdict.decided_ms = Some(crate::joiner::now_ms());
-            out.push(OutputRecord {
-                topic: self.topics.verdicts.clone(),
-                key: key_of(&verdict).into_bytes(),
-                payload: Some(serde_json::to_vec(&verdict).unwrap_or_default()),
-                headers: vec![("content-type".into(), b"application/json".to_vec())],
-                partition: None,
-            });
+            out.push(verdict_record(&self.topics.verdicts, &verdict));
             self.issued.push(verdict);
         }
     }
