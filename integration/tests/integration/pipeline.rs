@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rdkafka::Message;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::KafkaError;
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{Message, Offset, TopicPartitionList};
 use veredicto_stream::events::verdict_key;
 use veredicto_validator::Verdict;
 
@@ -267,9 +267,15 @@ impl Pipeline {
         records
     }
 
-    /// The verdicts on `dte.verdicts`.
+    /// The verdicts on `dte.verdicts`; when fewer than `expected` came,
+    /// where the records stopped is printed first.
     pub fn verdicts(&self, expected: usize, within: Duration) -> Vec<Verdict> {
-        self.read(veredicto_topics::VERDICTS, expected, within)
+        let records = self.read(veredicto_topics::VERDICTS, expected, within);
+        if records.len() < expected {
+            eprintln!("{} of {expected} verdicts came", records.len());
+            self.explain();
+        }
+        records
             .into_iter()
             .map(|(key, payload)| {
                 let verdict: Verdict = serde_json::from_slice(&payload).unwrap();
@@ -278,6 +284,77 @@ impl Pipeline {
                 verdict
             })
             .collect()
+    }
+
+    /// Where records stopped, for a failing test: the end offset of every
+    /// topic, each processor group's committed input offsets, and the last
+    /// lines every process logged itself.
+    pub fn explain(&self) {
+        use veredicto_topics::{ANOMALY, DLQ, INGEST, JOINER_PENDING, VALIDATION, VERDICTS};
+        let timeout = Duration::from_secs(10);
+        let partitions = |consumer: &BaseConsumer, topic: &str| -> Vec<i32> {
+            consumer
+                .fetch_metadata(Some(topic), timeout)
+                .map(|m| m.topics()[0].partitions().iter().map(|p| p.id()).collect())
+                .unwrap_or_default()
+        };
+        let probe: BaseConsumer = kafka().consumer(&unique("pipe_explain")).create().unwrap();
+        for base in [INGEST, VALIDATION, ANOMALY, VERDICTS, DLQ, JOINER_PENDING] {
+            let topic = self.topic(base);
+            let ends: Vec<String> = partitions(&probe, &topic)
+                .into_iter()
+                .map(|p| match probe.fetch_watermarks(&topic, p, timeout) {
+                    Ok((low, high)) => format!("{p}:{low}..{high}"),
+                    Err(error) => format!("{p}:{error}"),
+                })
+                .collect();
+            eprintln!("{base}: {}", ends.join(" "));
+        }
+        for (kind, inputs) in [
+            (Kind::Validator, vec![INGEST]),
+            (Kind::Anomaly, vec![INGEST]),
+            (Kind::Joiner, vec![VALIDATION, ANOMALY]),
+        ] {
+            let group = format!("{}-{}", kind.name(), self.suffix);
+            let consumer: BaseConsumer = kafka().consumer(&group).create().unwrap();
+            let mut list = TopicPartitionList::new();
+            for base in inputs {
+                let topic = self.topic(base);
+                for partition in partitions(&consumer, &topic) {
+                    list.add_partition(&topic, partition);
+                }
+            }
+            let committed = match consumer.committed_offsets(list, timeout) {
+                Ok(committed) => committed
+                    .elements()
+                    .iter()
+                    .map(|e| match e.offset() {
+                        Offset::Offset(o) => format!("{}/{}:{o}", e.topic(), e.partition()),
+                        other => format!("{}/{}:{other:?}", e.topic(), e.partition()),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                Err(error) => error.to_string(),
+            };
+            eprintln!("group {group} committed: {committed}");
+        }
+        let dir = veredicto_testkit::workspace()
+            .join("target/pipeline-logs")
+            .join(&self.suffix);
+        let mut logs: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        logs.sort();
+        for log in logs {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            // The processors' own lines: the clients' connection retries
+            // would bury them.
+            let lines: Vec<&str> = text.lines().filter(|l| l.contains(" veredicto")).collect();
+            eprintln!("--- last lines of {}", log.display());
+            for line in &lines[lines.len().saturating_sub(30)..] {
+                eprintln!("{line}");
+            }
+        }
     }
 
     /// `(verdict key, status, revision, partial)` of every row of
@@ -343,31 +420,31 @@ pub fn publish_to(suffix: &str, records: &[(String, Vec<u8>)]) {
 }
 
 /// Publishes at about `per_second` records a second (0: as fast as it goes).
+///
+/// The input must reach the topic exactly once whatever the broker does, or
+/// the test would be measuring its publisher: records go in transactions of
+/// a tenth of a second's worth, and a transaction that fails or stalls is
+/// aborted and published again by a new producer with the same
+/// transactional id, which fences the old one.
 pub fn publish_paced(suffix: &str, records: &[(String, Vec<u8>)], per_second: usize) {
-    let producer: ThreadedProducer<DefaultProducerContext> = kafka()
-        .producer()
-        .set("message.max.bytes", "33554432")
-        .set("linger.ms", "5")
-        .create()
-        .unwrap();
     let topic = format!("{}-{suffix}", veredicto_topics::INGEST);
+    let transactional_id = unique("publisher");
+    let mut producer = publisher(&transactional_id);
     let started = Instant::now();
     let chunk = if per_second == 0 {
-        records.len().max(1)
+        500
     } else {
         (per_second / 10).max(1)
     };
     for (i, chunk) in records.chunks(chunk).enumerate() {
-        for (key, bytes) in chunk {
-            loop {
-                match producer.send(BaseRecord::to(&topic).key(key).payload(bytes)) {
-                    Ok(()) => break,
-                    Err((KafkaError::MessageProduction(_), _)) => {
-                        std::thread::sleep(Duration::from_millis(5));
-                    }
-                    Err((error, _)) => panic!("{error}"),
-                }
-            }
+        let mut attempt = 0;
+        while let Err(error) = publish_once(&producer, &topic, chunk) {
+            attempt += 1;
+            assert!(attempt < 10, "publishing failed {attempt} times: {error}");
+            eprintln!("publishing: {error}; publishing again with a new producer");
+            let _ = producer.abort_transaction(Duration::from_secs(5));
+            drop(producer);
+            producer = publisher(&transactional_id);
         }
         if per_second > 0 {
             let due = Duration::from_millis(100 * (i as u64 + 1));
@@ -376,7 +453,46 @@ pub fn publish_paced(suffix: &str, records: &[(String, Vec<u8>)], per_second: us
             }
         }
     }
-    producer.flush(Duration::from_secs(120)).unwrap();
+}
+
+fn publisher(transactional_id: &str) -> BaseProducer {
+    let producer: BaseProducer = kafka()
+        .transactional_producer(transactional_id)
+        .set("message.max.bytes", "33554432")
+        .set("linger.ms", "5")
+        .create()
+        .unwrap();
+    // Fences an earlier producer with this id and aborts what it left open;
+    // retried while the broker comes back.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while let Err(error) = producer.init_transactions(Duration::from_secs(30)) {
+        assert!(Instant::now() < deadline, "publisher: {error}");
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    producer
+}
+
+/// One chunk in one transaction.
+fn publish_once(
+    producer: &BaseProducer,
+    topic: &str,
+    chunk: &[(String, Vec<u8>)],
+) -> Result<(), KafkaError> {
+    producer.begin_transaction()?;
+    for (key, bytes) in chunk {
+        let mut record = BaseRecord::to(topic).key(key).payload(bytes);
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                    record = back;
+                    producer.poll(Duration::from_millis(5));
+                }
+                Err((error, _)) => return Err(error),
+            }
+        }
+    }
+    producer.commit_transaction(Duration::from_secs(20))
 }
 
 /// Held by tests that load the whole machine, so they run one at a time.

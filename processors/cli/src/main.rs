@@ -17,6 +17,7 @@ mod tail;
 mod topics;
 mod train;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -63,6 +64,8 @@ fn main() -> ExitCode {
     let filter = EnvFilter::try_from_env("VEREDICTO_LOG").unwrap_or_else(|_| "warn".into());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colours only for a terminal, not for a log file or a collector.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if std::env::var("VEREDICTO_LOG_FORMAT").is_ok_and(|f| f == "json") {
         logs.json().with_current_span(true).init();

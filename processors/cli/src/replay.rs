@@ -2,6 +2,7 @@
 //! range of `dte.ingest` in a new consumer group and issues new verdict
 //! revisions stamped with the model used, with a progress bar.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::error::KafkaError;
+use rdkafka::{Message, Offset, TopicPartitionList};
 use veredicto_anomaly::Scorer;
 use veredicto_forge::calendar::Date;
 use veredicto_runtime::cql::{DEFAULT_CONTACT_POINT, DEFAULT_KEYSPACE};
@@ -138,18 +140,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let started = Instant::now();
     let mut stderr = std::io::stderr();
+    let probe: BaseConsumer = KafkaSettings::new(&args.bootstrap)
+        .consumer(&format!("{group}-probe"))
+        .set("enable.partition.eof", "true")
+        .create()?;
+    let mut still = (0, Instant::now());
     loop {
         std::thread::sleep(Duration::from_millis(250));
-        let (records, verdicts, done) = match progress.lock() {
+        let (records, verdicts, pending) = match progress.lock() {
             Ok(p) => (
                 p.records,
                 p.verdicts,
-                ends.iter().all(|(partition, start, end)| {
-                    end <= start || p.offsets.get(partition).is_some_and(|o| *o + 1 >= *end)
-                }),
+                ends.iter()
+                    .filter_map(|&(partition, start, end)| {
+                        let next = p.offsets.get(&partition).map_or(start, |o| o + 1);
+                        (next < end).then_some((partition, next, end))
+                    })
+                    .collect::<Vec<_>>(),
             ),
             Err(_) => bail!("the replay loop failed"),
         };
+        if records != still.0 {
+            still = (records, Instant::now());
+        }
+        // Offsets short of the end may be transaction markers, not records:
+        // once the loop has been idle for a second, look.
+        let done = pending.is_empty()
+            || (still.1.elapsed() > Duration::from_secs(1)
+                && nothing_left(&probe, &topics.ingest, &pending)?);
         let share = records as f64 / total as f64;
         let filled = (share * 30.0).round() as usize;
         let _ = write!(
@@ -187,6 +205,40 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether no record is left before the end of any pending partition
+/// (`(partition, next offset, end)`): the next record a `read_committed`
+/// reader finds is at or past the end, or there is none. Offsets between
+/// can be taken by transaction markers, which carry no record.
+fn nothing_left(
+    probe: &BaseConsumer,
+    topic: &str,
+    pending: &[(i32, i64, i64)],
+) -> anyhow::Result<bool> {
+    let mut list = TopicPartitionList::new();
+    for &(partition, next, _) in pending {
+        list.add_partition_offset(topic, partition, Offset::Offset(next))?;
+    }
+    probe.assign(&list)?;
+    let mut open: BTreeMap<i32, i64> = pending.iter().map(|&(p, _, end)| (p, end)).collect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !open.is_empty() && Instant::now() < deadline {
+        match probe.poll(Duration::from_millis(200)) {
+            Some(Ok(message)) => {
+                let end = open.get(&message.partition()).copied();
+                if end.is_some_and(|end| message.offset() < end) {
+                    return Ok(false);
+                }
+                open.remove(&message.partition());
+            }
+            Some(Err(KafkaError::PartitionEOF(partition))) => {
+                open.remove(&partition);
+            }
+            Some(Err(_)) | None => {}
+        }
+    }
+    Ok(open.is_empty())
 }
 
 /// Commits the group's starting offsets (the first record at or after

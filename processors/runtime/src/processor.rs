@@ -18,6 +18,12 @@
 //! as its outputs. After every rebalance and every abort its state is
 //! dropped and rebuilt from the committed changelog of the partitions it now
 //! owns, so memory never holds what Kafka did not commit.
+//!
+//! Hung calls: the Kafka client can leave a transaction call unanswered
+//! past its own timeout (a coordinator lookup that is never retried after a
+//! broker restart). Every transaction call runs under a watchdog; one that
+//! stays unanswered ends the loop, and the caller starts it again with new
+//! clients, whose `init_transactions` fences the old producer.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -159,7 +165,62 @@ pub enum LoopError {
     /// clients are needed.
     #[error("fatal client error: {0:?}: {1}")]
     Fatal(RDKafkaErrorCode, String),
+    /// Transactions kept failing although each was aborted cleanly; clients
+    /// that cannot get a transaction through are replaced.
+    #[error("{0} transactions in a row failed")]
+    Stuck(u32),
+    /// A transaction call went unanswered past its timeout.
+    #[error(transparent)]
+    Unanswered(#[from] Unanswered),
 }
+
+/// A client call that returned neither a result nor a timeout in time.
+#[derive(Debug, thiserror::Error)]
+#[error("{call} went unanswered for {waited:?}")]
+pub struct Unanswered {
+    pub call: &'static str,
+    pub waited: Duration,
+}
+
+/// How much longer than its own timeout a call may take before it counts as
+/// unanswered.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Runs a transaction call on a thread of its own and waits for it at most
+/// `waited` (its own timeout plus [`GRACE`]). A call that does not come
+/// back is left to finish, or not, on its thread, which holds its own handle
+/// to the producer.
+fn watched<T: Send + 'static>(
+    producer: &Arc<ThreadedProducer<DefaultProducerContext>>,
+    waited: Duration,
+    call: &'static str,
+    work: impl FnOnce(&ThreadedProducer<DefaultProducerContext>) -> T + Send + 'static,
+) -> Result<T, Unanswered> {
+    let unanswered = Unanswered { call, waited };
+    let (answer, answered) = std::sync::mpsc::sync_channel(1);
+    let producer = Arc::clone(producer);
+    std::thread::Builder::new()
+        .name(format!("kafka-{call}"))
+        .spawn(move || {
+            let _ = answer.send(work(&producer));
+        })
+        .map_err(|_| Unanswered {
+            call,
+            waited: Duration::ZERO,
+        })?;
+    answered.recv_timeout(waited).map_err(|_| {
+        tracing::error!(
+            call,
+            ?waited,
+            "transaction call unanswered; replacing the clients"
+        );
+        unanswered
+    })
+}
+
+/// Transactions that may fail one after another, each aborted and its input
+/// read again, before the clients are replaced.
+const MAX_FAILED_IN_A_ROW: u32 = 5;
 
 /// Why one transaction did not commit.
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +229,8 @@ enum StepError {
     Kafka(KafkaError),
     #[error("settling outputs: {0}")]
     Settle(String),
+    #[error(transparent)]
+    Unanswered(#[from] Unanswered),
 }
 
 impl From<KafkaError> for StepError {
@@ -219,10 +282,15 @@ pub fn run(
         // a document meet, and a changelog partition follows its inputs.
         .set("partition.assignment.strategy", "range")
         .create_with_context(context)?;
-    let producer: ThreadedProducer<DefaultProducerContext> = settings
-        .transactional_producer(&config.transactional_id)
-        .create()?;
-    producer.init_transactions(config.call_timeout)?;
+    let producer: Arc<ThreadedProducer<DefaultProducerContext>> = Arc::new(
+        settings
+            .transactional_producer(&config.transactional_id)
+            .create()?,
+    );
+    let timeout = config.call_timeout;
+    watched(&producer, timeout + GRACE, "init_transactions", move |p| {
+        p.init_transactions(timeout)
+    })??;
     let inputs: Vec<&str> = config.inputs.iter().map(String::as_str).collect();
     consumer.subscribe(&inputs)?;
     transform.attach(Arc::clone(&stats));
@@ -231,6 +299,8 @@ pub fn run(
     let mut outputs = Vec::new();
     // The rebalance generation whose partitions' state is in memory.
     let mut restored_generation = None;
+    // Kafka-side transaction failures since the last commit.
+    let mut failed_in_a_row = 0;
     while !shutdown.load(Ordering::SeqCst) {
         let batch = collect(&consumer, config, &stats);
         if let Some((code, reason)) = consumer
@@ -299,21 +369,39 @@ pub fn run(
         };
         match step {
             Ok(produced) => {
+                failed_in_a_row = 0;
                 stats.produced.fetch_add(produced, Ordering::Relaxed);
                 stats.committed.fetch_add(1, Ordering::Relaxed);
             }
             Err(StepError::Kafka(KafkaError::Transaction(error))) if error.is_fatal() => {
                 return Err(LoopError::Fenced(KafkaError::Transaction(error)));
             }
+            Err(StepError::Unanswered(unanswered)) => {
+                return Err(LoopError::Unanswered(unanswered));
+            }
             Err(error) => {
                 tracing::warn!(%error, records = batch.len(), "transaction aborted; rewinding");
                 stats.aborted.fetch_add(1, Ordering::Relaxed);
-                if let Err(abort) = producer.abort_transaction(config.call_timeout) {
-                    if matches!(&abort, KafkaError::Transaction(e) if e.is_fatal()) {
-                        return Err(LoopError::Fenced(abort));
+                // A failed settle comes before the transaction begins: there
+                // is nothing to abort.
+                if let StepError::Kafka(_) = error {
+                    failed_in_a_row += 1;
+                    let abort =
+                        watched(&producer, timeout + GRACE, "abort_transaction", move |p| {
+                            p.abort_transaction(timeout)
+                        })?;
+                    if let Err(abort) = abort {
+                        if matches!(&abort, KafkaError::Transaction(e) if e.is_fatal()) {
+                            return Err(LoopError::Fenced(abort));
+                        }
+                        // A transaction that can be neither committed nor
+                        // aborted leaves the producer unusable: new clients
+                        // take over, fencing whatever this one left open.
+                        return Err(LoopError::Client(abort));
                     }
-                    // Nothing was begun (a failed settle): nothing to abort.
-                    tracing::debug!(%abort, "abort");
+                    if failed_in_a_row >= MAX_FAILED_IN_A_ROW {
+                        return Err(LoopError::Stuck(failed_in_a_row));
+                    }
                 }
                 rewind(&consumer, &batch, config.call_timeout);
                 // Memory may hold what was not committed: rebuild it.
@@ -412,7 +500,7 @@ fn handle(transform: &mut dyn Transform, message: &OwnedMessage, outputs: &mut V
 /// the offsets after its records (when the consumer is given).
 fn commit(
     consumer: Option<&BaseConsumer<RebalanceContext>>,
-    producer: &ThreadedProducer<DefaultProducerContext>,
+    producer: &Arc<ThreadedProducer<DefaultProducerContext>>,
     config: &LoopConfig,
     transform: &mut dyn Transform,
     batch: &[OwnedMessage],
@@ -443,10 +531,19 @@ fn commit(
         let metadata = consumer
             .group_metadata()
             .ok_or(KafkaError::Rebalance(RDKafkaErrorCode::State))?;
-        producer.send_offsets_to_transaction(&offsets, &metadata, config.call_timeout)?;
+        let timeout = config.call_timeout;
+        watched(
+            producer,
+            timeout + GRACE,
+            "send_offsets_to_transaction",
+            move |p| p.send_offsets_to_transaction(&offsets, &metadata, timeout),
+        )??;
     }
     settle_deliveries(producer, config.call_timeout);
-    producer.commit_transaction(config.call_timeout)?;
+    let timeout = config.call_timeout;
+    watched(producer, timeout + GRACE, "commit_transaction", move |p| {
+        p.commit_transaction(timeout)
+    })??;
     stats.commit_latency.observe(started.elapsed());
     Ok(produced)
 }
@@ -618,5 +715,36 @@ fn rewind(consumer: &BaseConsumer<RebalanceContext>, batch: &[OwnedMessage], tim
             let (topic, partition) = (element.topic(), element.partition());
             tracing::info!(%error, topic, partition, "not rewound");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn producer() -> Arc<ThreadedProducer<DefaultProducerContext>> {
+        // Never connects: nothing listens on this port.
+        let producer = KafkaSettings::new("127.0.0.1:1")
+            .producer()
+            .create()
+            .expect("a producer is created without a broker");
+        Arc::new(producer)
+    }
+
+    #[test]
+    fn an_answered_call_returns_its_result() {
+        let answer = watched(&producer(), Duration::from_secs(5), "quick", |_| 42);
+        assert_eq!(answer.ok(), Some(42));
+    }
+
+    #[test]
+    fn a_call_that_never_returns_is_reported_not_waited_for() {
+        let started = Instant::now();
+        let answer = watched(&producer(), Duration::from_millis(200), "hung", |_| {
+            std::thread::sleep(Duration::from_secs(3600));
+        });
+        let unanswered = answer.expect_err("the call cannot have returned");
+        assert_eq!(unanswered.call, "hung");
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 }

@@ -102,30 +102,31 @@ impl VerdictStore {
                 let anomaly = verdict.anomaly.as_ref();
                 let published = verdict.source.ingested_ms.or(verdict.decided_ms);
                 let json = serde_json::to_string(verdict).map_err(|e| e.to_string())?;
-                self.session
-                    .execute_unpaged(
-                        &self.by_document,
-                        (
-                            &document.rut_emisor,
-                            &document.tipo_dte,
-                            &document.folio,
-                            &document.digest,
-                            verdict.status.as_str(),
-                            verdict.partial,
-                            revision,
-                            anomaly.map(|a| a.flagged),
-                            anomaly.map(|a| a.score),
-                            anomaly.map(|a| a.model.as_str()),
-                            format!("{}#{}", verdict.source.file, verdict.source.index),
-                            verdict.source.ingested_ms.map(CqlTimestamp),
-                            verdict.decided_ms.map(CqlTimestamp),
-                            json,
-                            revision,
-                        ),
-                    )
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if let Some(ms) = published {
+                let by_document = self.session.execute_unpaged(
+                    &self.by_document,
+                    (
+                        &document.rut_emisor,
+                        &document.tipo_dte,
+                        &document.folio,
+                        &document.digest,
+                        verdict.status.as_str(),
+                        verdict.partial,
+                        revision,
+                        anomaly.map(|a| a.flagged),
+                        anomaly.map(|a| a.score),
+                        anomaly.map(|a| a.model.as_str()),
+                        format!("{}#{}", verdict.source.file, verdict.source.index),
+                        verdict.source.ingested_ms.map(CqlTimestamp),
+                        verdict.decided_ms.map(CqlTimestamp),
+                        json,
+                        revision,
+                    ),
+                );
+                // Both tables at once: neither write depends on the other.
+                let by_day = async {
+                    let Some(ms) = published else {
+                        return Ok(());
+                    };
                     self.session
                         .execute_unpaged(
                             &self.by_day,
@@ -145,8 +146,11 @@ impl VerdictStore {
                             ),
                         )
                         .await
-                        .map_err(|e| e.to_string())?;
-                }
+                        .map(|_| ())
+                };
+                let (by_document, by_day) = futures::join!(by_document, by_day);
+                by_document.map_err(|e| e.to_string())?;
+                by_day.map_err(|e| e.to_string())?;
                 Ok::<(), String>(())
             })
         });
