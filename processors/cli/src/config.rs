@@ -210,6 +210,23 @@ impl Config {
     pub fn topic(&self, base: &str) -> String {
         veredicto_stream::suffixed(base, self.kafka.topic_suffix.as_deref())
     }
+
+    /// The consumer group of processor `name`: the configured one, or
+    /// `veredicto-<name>` with the topic suffix, so that deployments sharing
+    /// a cluster never share a group.
+    pub fn group(&self, name: &str) -> String {
+        self.processor
+            .group
+            .clone()
+            .unwrap_or_else(|| self.topic(&format!("veredicto-{name}")))
+    }
+
+    /// The transactional id of this instance, also its static member id.
+    /// Transactional ids are cluster-wide and a new producer fences any other
+    /// with its id, so the id carries the group, not only the instance.
+    pub fn transactional_id(&self, name: &str) -> String {
+        format!("{}-{}", self.group(name), self.processor.instance)
+    }
 }
 
 #[cfg(test)]
@@ -265,5 +282,24 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("svc"), "{shown}");
+    }
+
+    #[test]
+    fn deployments_sharing_a_cluster_never_share_a_transactional_id() {
+        let plain = Config::default();
+        assert_eq!(plain.group("validator"), "veredicto-validator");
+        assert_eq!(plain.transactional_id("validator"), "veredicto-validator-0");
+
+        let mut staging = Config::default();
+        staging.kafka.topic_suffix = Some("staging".into());
+        assert_eq!(
+            staging.transactional_id("validator"),
+            "veredicto-validator-staging-0"
+        );
+
+        let mut named = Config::default();
+        named.processor.group = Some("billing".into());
+        named.processor.instance = "2".into();
+        assert_eq!(named.transactional_id("joiner"), "billing-2");
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Subcommand;
 use veredicto_runtime::kafka::KafkaSettings;
-use veredicto_runtime::processor::{LoopConfig, LoopStats, Transform};
+use veredicto_runtime::processor::{GRACE, LoopConfig, LoopStats, Transform, hung_call};
 use veredicto_stream::Topics;
 use veredicto_stream::anomaly::AnomalyTransform;
 use veredicto_stream::joiner::{Deadlines, JoinerTransform};
@@ -205,12 +205,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
 
     let loop_config = LoopConfig {
-        group_id: config
-            .processor
-            .group
-            .clone()
-            .unwrap_or_else(|| format!("veredicto-{name}")),
-        transactional_id: format!("veredicto-{name}-{}", config.processor.instance),
+        group_id: config.group(name),
+        transactional_id: config.transactional_id(name),
         inputs,
         max_batch: config.processor.max_batch,
         max_wait: Duration::from_millis(config.processor.max_wait_ms),
@@ -257,6 +253,22 @@ fn supervise(
     }
 }
 
+/// Replaces this process with a new one of the same command line and
+/// environment: the only way out of a client call that is never coming back.
+/// The new process has the same static member id and transactional id, so
+/// it takes the partitions back and fences the old transaction. Returns only
+/// when that fails.
+fn start_again() -> anyhow::Error {
+    use std::os::unix::process::CommandExt;
+    let error = match std::env::current_exe() {
+        Ok(exe) => std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .exec(),
+        Err(error) => error,
+    };
+    anyhow::anyhow!("starting the process again failed: {error}")
+}
+
 /// Runs the loop on its thread and the endpoints and signals on this one.
 fn serve(
     name: &'static str,
@@ -268,6 +280,7 @@ fn serve(
     let shutdown = Arc::new(AtomicBool::new(false));
     let live = Arc::new(AtomicBool::new(true));
     let stats = Arc::new(LoopStats::default());
+    let hung_after = loop_config.call_timeout + GRACE;
     let worker = {
         let (shutdown, stats, live) =
             (Arc::clone(&shutdown), Arc::clone(&stats), Arc::clone(&live));
@@ -326,6 +339,14 @@ fn serve(
                 () = tokio::time::sleep(Duration::from_millis(200)) => {
                     if worker.is_finished() {
                         break;
+                    }
+                    if let Some(running) = hung_call(&stats, hung_after) {
+                        tracing::error!(
+                            processor = name,
+                            ?running,
+                            "a transaction call went unanswered; starting the process again"
+                        );
+                        return Err(start_again());
                     }
                 }
             }

@@ -27,7 +27,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
@@ -135,6 +135,9 @@ pub struct LoopStats {
     pub restored: AtomicU64,
     /// Times the loop failed and was started again with new clients.
     pub restarts: AtomicU64,
+    /// When the transaction call in progress began (ms since the epoch); 0
+    /// between calls. See [`hung_call`].
+    pub call_started_ms: AtomicI64,
     /// Whether partitions are currently assigned.
     pub assigned: AtomicBool,
     /// Whether partitions are assigned and their state restored.
@@ -169,53 +172,30 @@ pub enum LoopError {
     /// that cannot get a transaction through are replaced.
     #[error("{0} transactions in a row failed")]
     Stuck(u32),
-    /// A transaction call went unanswered past its timeout.
-    #[error(transparent)]
-    Unanswered(#[from] Unanswered),
 }
 
-/// A client call that returned neither a result nor a timeout in time.
-#[derive(Debug, thiserror::Error)]
-#[error("{call} went unanswered for {waited:?}")]
-pub struct Unanswered {
-    pub call: &'static str,
-    pub waited: Duration,
+/// How much longer than its own timeout a transaction call may take before
+/// it counts as unanswered.
+pub const GRACE: Duration = Duration::from_secs(10);
+
+/// Runs a transaction call, its start recorded for [`hung_call`].
+fn watched<T>(stats: &LoopStats, work: impl FnOnce() -> T) -> T {
+    stats.call_started_ms.store(now_ms(), Ordering::SeqCst);
+    let result = work();
+    stats.call_started_ms.store(0, Ordering::SeqCst);
+    result
 }
 
-/// How much longer than its own timeout a call may take before it counts as
-/// unanswered.
-const GRACE: Duration = Duration::from_secs(10);
-
-/// Runs a transaction call on a thread of its own and waits for it at most
-/// `waited` (its own timeout plus [`GRACE`]). A call that does not come
-/// back is left to finish, or not, on its thread, which holds its own handle
-/// to the producer.
-fn watched<T: Send + 'static>(
-    producer: &Arc<ThreadedProducer<DefaultProducerContext>>,
-    waited: Duration,
-    call: &'static str,
-    work: impl FnOnce(&ThreadedProducer<DefaultProducerContext>) -> T + Send + 'static,
-) -> Result<T, Unanswered> {
-    let unanswered = Unanswered { call, waited };
-    let (answer, answered) = std::sync::mpsc::sync_channel(1);
-    let producer = Arc::clone(producer);
-    std::thread::Builder::new()
-        .name(format!("kafka-{call}"))
-        .spawn(move || {
-            let _ = answer.send(work(&producer));
-        })
-        .map_err(|_| Unanswered {
-            call,
-            waited: Duration::ZERO,
-        })?;
-    answered.recv_timeout(waited).map_err(|_| {
-        tracing::error!(
-            call,
-            ?waited,
-            "transaction call unanswered; replacing the clients"
-        );
-        unanswered
-    })
+/// How long the transaction call in progress has run, when that is longer
+/// than `limit`: the call is not coming back, and only new clients (in
+/// practice, a new process) get the loop going again.
+pub fn hung_call(stats: &LoopStats, limit: Duration) -> Option<Duration> {
+    let started = stats.call_started_ms.load(Ordering::SeqCst);
+    if started == 0 {
+        return None;
+    }
+    let running = Duration::from_millis(u64::try_from(now_ms() - started).unwrap_or(0));
+    (running > limit).then_some(running)
 }
 
 /// Transactions that may fail one after another, each aborted and its input
@@ -229,8 +209,6 @@ enum StepError {
     Kafka(KafkaError),
     #[error("settling outputs: {0}")]
     Settle(String),
-    #[error(transparent)]
-    Unanswered(#[from] Unanswered),
 }
 
 impl From<KafkaError> for StepError {
@@ -282,15 +260,10 @@ pub fn run(
         // a document meet, and a changelog partition follows its inputs.
         .set("partition.assignment.strategy", "range")
         .create_with_context(context)?;
-    let producer: Arc<ThreadedProducer<DefaultProducerContext>> = Arc::new(
-        settings
-            .transactional_producer(&config.transactional_id)
-            .create()?,
-    );
-    let timeout = config.call_timeout;
-    watched(&producer, timeout + GRACE, "init_transactions", move |p| {
-        p.init_transactions(timeout)
-    })??;
+    let producer: ThreadedProducer<DefaultProducerContext> = settings
+        .transactional_producer(&config.transactional_id)
+        .create()?;
+    watched(&stats, || producer.init_transactions(config.call_timeout))?;
     let inputs: Vec<&str> = config.inputs.iter().map(String::as_str).collect();
     consumer.subscribe(&inputs)?;
     transform.attach(Arc::clone(&stats));
@@ -376,9 +349,6 @@ pub fn run(
             Err(StepError::Kafka(KafkaError::Transaction(error))) if error.is_fatal() => {
                 return Err(LoopError::Fenced(KafkaError::Transaction(error)));
             }
-            Err(StepError::Unanswered(unanswered)) => {
-                return Err(LoopError::Unanswered(unanswered));
-            }
             Err(error) => {
                 tracing::warn!(%error, records = batch.len(), "transaction aborted; rewinding");
                 stats.aborted.fetch_add(1, Ordering::Relaxed);
@@ -386,10 +356,7 @@ pub fn run(
                 // is nothing to abort.
                 if let StepError::Kafka(_) = error {
                     failed_in_a_row += 1;
-                    let abort =
-                        watched(&producer, timeout + GRACE, "abort_transaction", move |p| {
-                            p.abort_transaction(timeout)
-                        })?;
+                    let abort = watched(&stats, || producer.abort_transaction(config.call_timeout));
                     if let Err(abort) = abort {
                         if matches!(&abort, KafkaError::Transaction(e) if e.is_fatal()) {
                             return Err(LoopError::Fenced(abort));
@@ -500,7 +467,7 @@ fn handle(transform: &mut dyn Transform, message: &OwnedMessage, outputs: &mut V
 /// the offsets after its records (when the consumer is given).
 fn commit(
     consumer: Option<&BaseConsumer<RebalanceContext>>,
-    producer: &Arc<ThreadedProducer<DefaultProducerContext>>,
+    producer: &ThreadedProducer<DefaultProducerContext>,
     config: &LoopConfig,
     transform: &mut dyn Transform,
     batch: &[OwnedMessage],
@@ -531,19 +498,12 @@ fn commit(
         let metadata = consumer
             .group_metadata()
             .ok_or(KafkaError::Rebalance(RDKafkaErrorCode::State))?;
-        let timeout = config.call_timeout;
-        watched(
-            producer,
-            timeout + GRACE,
-            "send_offsets_to_transaction",
-            move |p| p.send_offsets_to_transaction(&offsets, &metadata, timeout),
-        )??;
+        watched(stats, || {
+            producer.send_offsets_to_transaction(&offsets, &metadata, config.call_timeout)
+        })?;
     }
     settle_deliveries(producer, config.call_timeout);
-    let timeout = config.call_timeout;
-    watched(producer, timeout + GRACE, "commit_transaction", move |p| {
-        p.commit_transaction(timeout)
-    })??;
+    watched(stats, || producer.commit_transaction(config.call_timeout))?;
     stats.commit_latency.observe(started.elapsed());
     Ok(produced)
 }
@@ -722,29 +682,22 @@ fn rewind(consumer: &BaseConsumer<RebalanceContext>, batch: &[OwnedMessage], tim
 mod tests {
     use super::*;
 
-    fn producer() -> Arc<ThreadedProducer<DefaultProducerContext>> {
-        // Never connects: nothing listens on this port.
-        let producer = KafkaSettings::new("127.0.0.1:1")
-            .producer()
-            .create()
-            .expect("a producer is created without a broker");
-        Arc::new(producer)
-    }
-
     #[test]
-    fn an_answered_call_returns_its_result() {
-        let answer = watched(&producer(), Duration::from_secs(5), "quick", |_| 42);
-        assert_eq!(answer.ok(), Some(42));
-    }
-
-    #[test]
-    fn a_call_that_never_returns_is_reported_not_waited_for() {
-        let started = Instant::now();
-        let answer = watched(&producer(), Duration::from_millis(200), "hung", |_| {
-            std::thread::sleep(Duration::from_secs(3600));
+    fn a_call_in_progress_counts_as_hung_only_past_the_limit() {
+        let stats = LoopStats::default();
+        let limit = Duration::from_secs(70);
+        assert_eq!(hung_call(&stats, limit), None, "no call");
+        let answer = watched(&stats, || {
+            assert_eq!(hung_call(&stats, limit), None, "a call just begun");
+            42
         });
-        let unanswered = answer.expect_err("the call cannot have returned");
-        assert_eq!(unanswered.call, "hung");
-        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(answer, 42);
+        assert_eq!(hung_call(&stats, limit), None, "the call returned");
+
+        stats
+            .call_started_ms
+            .store(now_ms() - 71_000, Ordering::SeqCst);
+        let running = hung_call(&stats, limit).expect("a call running for 71 s");
+        assert!(running >= Duration::from_secs(71), "{running:?}");
     }
 }
