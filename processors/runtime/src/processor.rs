@@ -21,9 +21,10 @@
 //!
 //! Hung calls: the Kafka client can leave a transaction call unanswered
 //! past its own timeout (a coordinator lookup that is never retried after a
-//! broker restart). Every transaction call runs under a watchdog; one that
-//! stays unanswered ends the loop, and the caller starts it again with new
-//! clients, whose `init_transactions` fences the old producer.
+//! broker restart), and no thread can take a blocked call back. The loop
+//! records when each transaction call starts in [`LoopStats`]; [`hung_call`]
+//! tells the process when one has outlived its timeout, so it can start
+//! over as a new process, whose `init_transactions` fences the old producer.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
