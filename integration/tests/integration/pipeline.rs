@@ -45,7 +45,7 @@ pub enum Kind {
 impl Kind {
     pub const ALL: [Kind; 3] = [Kind::Validator, Kind::Anomaly, Kind::Joiner];
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Validator => "validator",
             Kind::Anomaly => "anomaly",
@@ -112,6 +112,9 @@ pub struct Pipeline {
     /// Most records per transaction; small batches mean more transactions
     /// for crashes to fall in.
     pub max_batch: usize,
+    /// When set, instance 0 of the processors serves `/metrics` on this
+    /// port (validator), the next (anomaly) and the one after (joiner).
+    pub metrics_port: Option<u16>,
 }
 
 impl Pipeline {
@@ -149,6 +152,7 @@ impl Pipeline {
             trust: trust.to_path_buf(),
             processes: BTreeMap::new(),
             max_batch: 100,
+            metrics_port: None,
         }
     }
 
@@ -160,8 +164,12 @@ impl Pipeline {
     pub fn start(&mut self, kind: Kind, instance: u32) {
         self.kill(kind, instance);
         let workspace = veredicto_testkit::workspace();
+        let http = match self.metrics_address(kind) {
+            Some(address) if instance == 0 => address,
+            _ => String::new(),
+        };
         let child = Command::new(binary())
-            .args(["run", kind.name(), "--http", ""])
+            .args(["run", kind.name(), "--http", &http])
             .args(["--max-batch", &self.max_batch.to_string()])
             .current_dir(&workspace)
             .env("VEREDICTO_KAFKA_BOOTSTRAP", kafka().bootstrap_servers)
@@ -187,6 +195,36 @@ impl Pipeline {
             .spawn()
             .unwrap();
         self.processes.insert((kind, instance), child);
+    }
+
+    /// Has instance 0 of each processor started from now on serve its
+    /// metrics, on three free ports in a row.
+    pub fn serve_metrics(&mut self) {
+        let free = |port: u16| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok();
+        let mut seed = u64::from(std::process::id());
+        let base = (0..1000)
+            .map(|_| 20_000 + (crate::util::next(&mut seed) % 20_000) as u16)
+            .find(|&base| (base..base + 3).all(free))
+            .expect("three free ports in a row");
+        self.metrics_port = Some(base);
+    }
+
+    fn metrics_address(&self, kind: Kind) -> Option<String> {
+        let index = Kind::ALL.iter().position(|&k| k == kind)?;
+        let port = self.metrics_port? + u16::try_from(index).ok()?;
+        Some(format!("127.0.0.1:{port}"))
+    }
+
+    /// The Prometheus text of instance 0 of `kind`, when it serves one.
+    pub fn metrics(&self, kind: Kind) -> Option<String> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(self.metrics_address(kind)?).ok()?;
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        Some(response.split_once("\r\n\r\n")?.1.to_owned())
     }
 
     /// The log a process writes, kept for when a test fails:

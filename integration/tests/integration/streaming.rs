@@ -53,6 +53,7 @@ async fn ten_thousand_documents_get_one_verdict_each_equal_to_check() {
         records.push((key.clone(), std::fs::read(path).unwrap()));
     }
 
+    pipeline.serve_metrics();
     pipeline.start_all();
     let publish = {
         let records = records.clone();
@@ -72,6 +73,25 @@ async fn ten_thousand_documents_get_one_verdict_each_equal_to_check() {
             Duration::from_secs(60),
         )
     });
+
+    // The processors count what they did.
+    let counter = |kind: Kind, name: &str| -> f64 {
+        let text = pipeline.metrics(kind).expect("metrics served");
+        let series = format!("{name}{{processor=\"{}\"}} ", kind.name());
+        text.lines()
+            .find_map(|line| line.strip_prefix(&series))
+            .unwrap_or_else(|| panic!("{series}in {text}"))
+            .parse()
+            .unwrap()
+    };
+    // Records are counted again when a batch is read again after an abort.
+    assert!(counter(Kind::Validator, "veredicto_records_consumed_total") >= records.len() as f64);
+    assert!(counter(Kind::Validator, "veredicto_dead_letters_total") >= hostile.len() as f64);
+    assert!(counter(Kind::Joiner, "veredicto_records_produced_total") >= expected as f64);
+    assert_eq!(counter(Kind::Joiner, "veredicto_pending_joins"), 0.0);
+    for kind in Kind::ALL {
+        assert_eq!(counter(kind, "veredicto_ready"), 1.0, "{kind:?} ready");
+    }
 
     // Every process is still running and stops cleanly.
     pipeline.stop_all();

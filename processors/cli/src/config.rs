@@ -14,7 +14,8 @@
 //! keyspace = "veredicto"
 //! [processor]
 //! instance = "0"                    # stable per instance: the transactional id
-//! max_batch = 200
+//! max_batch = 200                   # most records in one transaction
+//! max_wait_ms = 20                  # longest a batch collects records
 //! [validator]
 //! trust = "/etc/veredicto/trust"
 //! [anomaly]

@@ -49,6 +49,11 @@ pub struct Args {
     #[arg(long, env = "VEREDICTO_MAX_BATCH", global = true)]
     max_batch: Option<usize>,
 
+    /// Longest a batch stays open once its first record arrived, in ms (it
+    /// closes sooner when no further record is waiting).
+    #[arg(long, env = "VEREDICTO_MAX_WAIT_MS", global = true)]
+    max_wait_ms: Option<u64>,
+
     /// A suffix appended to every topic name (`dte.ingest` becomes
     /// `dte.ingest-SUFFIX`), to run beside another deployment or in tests.
     #[arg(long, env = "VEREDICTO_TOPIC_SUFFIX", global = true)]
@@ -115,6 +120,9 @@ fn configure(args: &Args) -> anyhow::Result<Config> {
     }
     if let Some(v) = args.max_batch {
         config.processor.max_batch = v;
+    }
+    if let Some(v) = args.max_wait_ms {
+        config.processor.max_wait_ms = v;
     }
     if let Some(v) = &args.http {
         config.http.listen = Some(v.clone());

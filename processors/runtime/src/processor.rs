@@ -118,7 +118,10 @@ pub struct LoopConfig {
     pub inputs: Vec<String>,
     /// Most records in one transaction.
     pub max_batch: usize,
-    /// Longest wait to fill a batch once its first record arrived.
+    /// Longest a batch stays open once its first record arrived. A batch
+    /// also closes as soon as no further record is waiting, so under light
+    /// load each record is committed at once, and under heavy load batches
+    /// grow with what arrives while the previous one commits.
     pub max_wait: Duration,
     /// Longest a blocking transaction call may take.
     pub call_timeout: Duration,
@@ -382,6 +385,11 @@ pub fn run(
     Ok(())
 }
 
+/// How long a batch in collection waits for one more record before it
+/// closes: long enough for records already on their way from the consumer's
+/// fetcher thread, far shorter than a transaction.
+const LINGER: Duration = Duration::from_millis(1);
+
 /// Polls up to a batch of records. Records polled before a rebalance that
 /// happened during collection are dropped.
 fn collect(
@@ -395,18 +403,15 @@ fn collect(
         let wait = match deadline {
             None => Duration::from_millis(100),
             Some(at) => match Instant::checked_duration_since(&at, Instant::now()) {
-                Some(left) if !left.is_zero() => left,
+                Some(left) if !left.is_zero() => left.min(LINGER),
                 _ => break,
             },
         };
         let polled = consumer.poll(wait);
         let generation = consumer.context().generation.load(Ordering::SeqCst);
         match polled {
-            None => {
-                if deadline.is_none() {
-                    break;
-                }
-            }
+            // Nothing came in the first wait, or nothing more is waiting.
+            None => break,
             Some(Ok(message)) => {
                 deadline.get_or_insert_with(|| Instant::now() + config.max_wait);
                 batch.push((generation, message.detach()));

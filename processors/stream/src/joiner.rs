@@ -3,7 +3,8 @@
 //!
 //! Halves wait in a pending table mirrored to a compacted changelog (one
 //! record per pending document, a tombstone once it is done), restored on
-//! every assignment. When one half has not come after the deadline, a
+//! every assignment. A document whose halves meet within one batch never
+//! reaches the changelog at all. When one half has not come after the deadline, a
 //! partial verdict (revision 1) is issued; if the missing half arrives while
 //! the entry is still kept, the complete verdict follows as revision 2. A
 //! document whose halves meet in time gets one verdict, revision 1.
@@ -66,6 +67,14 @@ struct Pending {
     anomaly: Option<AnomalyHalf>,
     /// Whether a partial verdict was issued for it.
     partial_issued: bool,
+    /// Whether the changelog holds it, so that its end needs a tombstone.
+    /// Entries read back from the changelog are there by definition.
+    #[serde(skip, default = "in_changelog")]
+    logged: bool,
+}
+
+fn in_changelog() -> bool {
+    true
 }
 
 /// Pairs halves; see the module docs.
@@ -119,6 +128,7 @@ impl JoinerTransform {
             validation: None,
             anomaly: None,
             partial_issued: false,
+            logged: false,
         });
         match half {
             Half::Validation(verdict) => entry.validation = Some(*verdict),
@@ -126,14 +136,26 @@ impl JoinerTransform {
         }
         if entry.validation.is_some() && entry.anomaly.is_some() {
             if let Some(entry) = self.pending.remove(&key) {
+                self.forget(key, partition, entry.logged);
                 let revision = if entry.partial_issued { 2 } else { 1 };
                 if let (Some(validation), Some(anomaly)) = (entry.validation, entry.anomaly) {
                     let verdict = complete(validation, anomaly, revision, now);
                     self.issue(verdict, out);
                 }
             }
+        } else {
+            self.dirty.insert(key, partition);
         }
-        self.dirty.insert(key, partition);
+    }
+
+    /// After an entry is removed: the changelog gets a tombstone if it holds
+    /// the entry; an entry that never left memory leaves no trace.
+    fn forget(&mut self, key: String, partition: i32, logged: bool) {
+        if logged {
+            self.dirty.insert(key, partition);
+        } else {
+            self.dirty.remove(&key);
+        }
     }
 
     fn issue(&mut self, verdict: Verdict, out: &mut Vec<OutputRecord>) {
@@ -279,7 +301,9 @@ impl Transform for JoinerTransform {
             };
             let partition = entry.partition;
             if entry.partial_issued || now_ms - entry.since_ms >= keep_for {
+                let logged = entry.logged;
                 self.pending.remove(&key);
+                self.forget(key, partition, logged);
             } else {
                 entry.partial_issued = true;
                 let waited =
@@ -288,8 +312,8 @@ impl Transform for JoinerTransform {
                 if let Some(verdict) = verdict {
                     self.issue(verdict, out);
                 }
+                self.dirty.insert(key, partition);
             }
-            self.dirty.insert(key, partition);
         }
     }
 
@@ -298,10 +322,10 @@ impl Transform for JoinerTransform {
             .pending
             .store(self.pending.len() as u64, Ordering::Relaxed);
         for (key, partition) in std::mem::take(&mut self.dirty) {
-            let payload = self
-                .pending
-                .get(&key)
-                .map(|entry| serde_json::to_vec(entry).unwrap_or_default());
+            let payload = self.pending.get_mut(&key).map(|entry| {
+                entry.logged = true;
+                serde_json::to_vec(entry).unwrap_or_default()
+            });
             out.push(OutputRecord {
                 topic: self.changelog.clone(),
                 key: key.into_bytes(),

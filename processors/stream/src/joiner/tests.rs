@@ -78,7 +78,8 @@ fn anomaly(folio: u32) -> Vec<u8> {
     .unwrap()
 }
 
-fn feed(joiner: &mut JoinerTransform, topic: &str, payload: &[u8]) -> Vec<OutputRecord> {
+/// Hands the joiner one half, from partition 3.
+fn give(joiner: &mut JoinerTransform, topic: &str, payload: &[u8], out: &mut Vec<OutputRecord>) {
     let record = InputRecord {
         topic,
         partition: 3,
@@ -88,8 +89,13 @@ fn feed(joiner: &mut JoinerTransform, topic: &str, payload: &[u8]) -> Vec<Output
         headers: Vec::new(),
         timestamp_ms: None,
     };
+    joiner.transform(&record, out);
+}
+
+/// One half as a batch of its own.
+fn feed(joiner: &mut JoinerTransform, topic: &str, payload: &[u8]) -> Vec<OutputRecord> {
     let mut out = Vec::new();
-    joiner.transform(&record, &mut out);
+    give(joiner, topic, payload, &mut out);
     joiner.flush(&mut out);
     out
 }
@@ -142,6 +148,21 @@ fn halves_in_either_order_make_one_complete_verdict() {
         let key = String::from_utf8(issued.key.clone()).unwrap();
         assert_eq!(key, format!("76354771-K/33/7/{}", "ab".repeat(32)));
     }
+}
+
+#[test]
+fn halves_meeting_within_one_batch_leave_the_changelog_alone() {
+    let topics = Topics::default();
+    let mut joiner = joiner();
+    let mut out = Vec::new();
+    give(&mut joiner, &topics.validation, &validation(5), &mut out);
+    give(&mut joiner, &topics.anomaly, &anomaly(5), &mut out);
+    joiner.flush(&mut out);
+    assert_eq!(verdicts(&out).len(), 1);
+    assert!(
+        out.iter().all(|o| o.topic != "pending"),
+        "nothing to record and nothing to delete: {out:?}"
+    );
 }
 
 #[test]
