@@ -63,6 +63,12 @@ impl KafkaSettings {
     pub fn transactional_producer(&self, transactional_id: &str) -> ClientConfig {
         let mut config = self.producer();
         config.set("transactional.id", transactional_id);
+        // A transaction begun right after a commit often meets the
+        // coordinator still finishing that commit (CONCURRENT_TRANSACTIONS)
+        // and is retried after this back-off, which grows exponentially up
+        // to `retry.backoff.max.ms`; librdkafka's 100 ms start would sit in
+        // the latency of nearly every transaction.
+        config.set("retry.backoff.ms", "10");
         self.reapply(&mut config);
         config
     }

@@ -35,7 +35,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
-use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use rdkafka::{ClientContext, Offset, Statistics, TopicPartitionList};
 
 use crate::kafka::KafkaSettings;
 use crate::metrics::{Histogram, LabelledCounter};
@@ -227,7 +227,22 @@ struct RebalanceContext {
     stats: Arc<LoopStats>,
 }
 
-impl ClientContext for RebalanceContext {}
+impl ClientContext for RebalanceContext {
+    /// The consumer's lag, from the statistics it reports every few seconds
+    /// (asking the broker for watermarks would stall the loop).
+    fn stats(&self, statistics: Statistics) {
+        let lag: i64 = statistics
+            .topics
+            .values()
+            .flat_map(|topic| topic.partitions.values())
+            .filter(|p| p.partition >= 0 && p.fetch_state == "active")
+            .map(|p| p.consumer_lag.max(0))
+            .sum();
+        self.stats
+            .lag
+            .store(u64::try_from(lag).unwrap_or(0), Ordering::Relaxed);
+    }
+}
 
 impl ConsumerContext for RebalanceContext {
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -263,6 +278,8 @@ pub fn run(
         // Partition n of every input goes to the same member: the halves of
         // a document meet, and a changelog partition follows its inputs.
         .set("partition.assignment.strategy", "range")
+        // Statistics (for the lag metric) every 5 s.
+        .set("statistics.interval.ms", "5000")
         .create_with_context(context)?;
     let producer: ThreadedProducer<DefaultProducerContext> = settings
         .transactional_producer(&config.transactional_id)
@@ -271,7 +288,6 @@ pub fn run(
     let inputs: Vec<&str> = config.inputs.iter().map(String::as_str).collect();
     consumer.subscribe(&inputs)?;
     transform.attach(Arc::clone(&stats));
-    let mut lag_measured = Instant::now();
 
     let mut outputs = Vec::new();
     // The rebalance generation whose partitions' state is in memory.
@@ -302,10 +318,6 @@ pub fn run(
             }
             restored_generation = Some(generation);
             stats.ready.store(true, Ordering::SeqCst);
-        }
-        if lag_measured.elapsed() >= Duration::from_secs(5) {
-            stats.lag.store(lag(&consumer), Ordering::Relaxed);
-            lag_measured = Instant::now();
         }
         if !batch.is_empty() {
             stats
@@ -512,27 +524,6 @@ fn commit(
     watched(stats, || producer.commit_transaction(config.call_timeout))?;
     stats.commit_latency.observe(started.elapsed());
     Ok(produced)
-}
-
-/// Records between each assigned partition's position and its end.
-fn lag(consumer: &BaseConsumer<RebalanceContext>) -> u64 {
-    let Ok(positions) = consumer.position() else {
-        return 0;
-    };
-    let mut total = 0u64;
-    for element in positions.elements() {
-        let Offset::Offset(position) = element.offset() else {
-            continue;
-        };
-        if let Ok((_, high)) = consumer.fetch_watermarks(
-            element.topic(),
-            element.partition(),
-            Duration::from_millis(500),
-        ) {
-            total += u64::try_from(high - position).unwrap_or(0);
-        }
-    }
-    total
 }
 
 /// Waits until every record sent in the transaction is acknowledged.
