@@ -22,6 +22,7 @@ mod pipeline;
 #[path = "../tests/integration/util.rs"]
 mod util;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rdkafka::Message;
@@ -38,6 +39,10 @@ fn now_ms() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+/// The ERP's side: one long-lived idempotent producer for every load, as a
+/// connector would keep one, so no load pays for a producer's start.
+type Publisher = Arc<ThreadedProducer<DefaultProducerContext>>;
 
 /// What one load gave.
 struct Outcome {
@@ -139,6 +144,7 @@ impl Outcome {
 /// reader takes the verdicts' arrival times.
 fn run_load(
     pipeline: &Pipeline,
+    producer: &Publisher,
     records: &[(String, Vec<u8>)],
     rate: usize,
     seconds: u64,
@@ -169,9 +175,8 @@ fn run_load(
     let started = Instant::now();
     let publisher = {
         let records = records.to_vec();
+        let producer = Arc::clone(producer);
         std::thread::spawn(move || {
-            let producer: ThreadedProducer<DefaultProducerContext> =
-                kafka().producer().set("linger.ms", "1").create().unwrap();
             let started = Instant::now();
             let tick = Duration::from_millis(10);
             let per_tick = (rate / 100).max(1);
@@ -267,18 +272,19 @@ fn main() {
     pipeline.max_batch = 1000;
     pipeline.metrics_port = Some(19464);
     pipeline.start_all();
+    let producer: Publisher = Arc::new(kafka().producer().set("linger.ms", "1").create().unwrap());
     // Let the processors join their groups.
     std::thread::sleep(Duration::from_secs(8));
 
     if warmup > 0 {
         eprintln!("warming up at 500 DTE/s for {warmup} s");
-        run_load(&pipeline, &records, 500, warmup);
+        run_load(&pipeline, &producer, &records, 500, warmup);
         std::thread::sleep(Duration::from_secs(5));
     }
     let mut outcomes = Vec::new();
     for &rate in &loads {
         eprintln!("offering {rate} DTE/s for {seconds} s");
-        let outcome = run_load(&pipeline, &records, rate, seconds);
+        let outcome = run_load(&pipeline, &producer, &records, rate, seconds);
         eprintln!(
             "  received {} of {}, p50 {} ms, p99 {} ms",
             outcome.received,
