@@ -4,12 +4,13 @@
 //! broker and database, at fixed offered loads.
 //!
 //! Forged documents are published to `dte.ingest` at 100, 1,000 and 5,000
-//! DTE/s (set `VEREDICTO_BENCH_LOADS` to change them); a `read_committed`
+//! DTE/s for 60 s each (set `VEREDICTO_BENCH_LOADS` and
+//! `VEREDICTO_BENCH_SECONDS` to change them); a `read_committed`
 //! reader of `dte.verdicts` takes the time each verdict arrives. Latency is
 //! arrival minus the ingest record's timestamp (both on this machine's
 //! clock); throughput is verdicts per second over each load's window.
 //! Before the first load, a warm-up at 500 DTE/s (`VEREDICTO_BENCH_WARMUP`
-//! seconds, 20 by default) lets the broker's and the database's JVMs compile
+//! seconds, 60 by default) lets the broker's and the database's JVMs compile
 //! their hot paths; it is not reported. The report goes to standard output
 //! as Markdown. `make bench-pipeline` runs
 //! it with release binaries on the stack of `make up`.
@@ -259,8 +260,8 @@ fn main() {
         .split(',')
         .map(|s| s.trim().parse().unwrap())
         .collect();
-    let seconds: u64 = std::env::var("VEREDICTO_BENCH_SECONDS").map_or(20, |s| s.parse().unwrap());
-    let warmup: u64 = std::env::var("VEREDICTO_BENCH_WARMUP").map_or(20, |s| s.parse().unwrap());
+    let seconds: u64 = std::env::var("VEREDICTO_BENCH_SECONDS").map_or(60, |s| s.parse().unwrap());
+    let warmup: u64 = std::env::var("VEREDICTO_BENCH_WARMUP").map_or(60, |s| s.parse().unwrap());
     let documents: u64 =
         std::env::var("VEREDICTO_BENCH_DOCUMENTS").map_or(20_000, |s| s.parse().unwrap());
 
