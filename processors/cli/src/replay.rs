@@ -18,7 +18,7 @@ use veredicto_anomaly::Scorer;
 use veredicto_forge::calendar::Date;
 use veredicto_runtime::cql::{DEFAULT_CONTACT_POINT, DEFAULT_KEYSPACE};
 use veredicto_runtime::kafka::{DEFAULT_BOOTSTRAP, KafkaSettings};
-use veredicto_runtime::processor::{LoopConfig, LoopStats};
+use veredicto_runtime::processor::{GRACE, LoopConfig, LoopStats, hung_call};
 use veredicto_stream::Topics;
 use veredicto_stream::replay::{Range, ReplayTransform};
 use veredicto_stream::store::VerdictStore;
@@ -129,6 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_wait: Duration::from_millis(50),
         call_timeout: Duration::from_secs(60),
     };
+    let hung_after = config.call_timeout + GRACE;
     let shutdown = Arc::new(AtomicBool::new(false));
     let stats = Arc::new(LoopStats::default());
     let worker = {
@@ -179,6 +180,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         if done || worker.is_finished() {
             break;
+        }
+        // A transaction call that never returns (the broker restarted under
+        // it) cannot be taken back; the replay is given up, not left hanging.
+        if let Some(running) = hung_call(&stats, hung_after) {
+            bail!(
+                "a transaction call went unanswered for {} s; replay again (a new replay's \
+                 revision supersedes this one's)",
+                running.as_secs()
+            );
         }
     }
     // The batch in hand is committed before the loop stops.
