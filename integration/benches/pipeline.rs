@@ -60,24 +60,13 @@ struct Outcome {
     stages_ms: [Vec<i64>; 3],
 }
 
-/// A `/metrics` text as series (name with labels) and values.
+/// A processor's metrics: series (name with labels) and values.
 type Series = std::collections::BTreeMap<String, f64>;
 
 fn scrape(pipeline: &Pipeline) -> Vec<(Kind, Series)> {
     Kind::ALL
         .iter()
-        .map(|&kind| {
-            let text = pipeline.metrics(kind).unwrap_or_default();
-            let series = text
-                .lines()
-                .filter(|line| !line.starts_with('#'))
-                .filter_map(|line| {
-                    let (name, value) = line.rsplit_once(' ')?;
-                    Some((name.to_owned(), value.parse().ok()?))
-                })
-                .collect();
-            (kind, series)
-        })
+        .map(|&kind| (kind, pipeline.metrics(kind).unwrap_or_default()))
         .collect()
 }
 
@@ -271,7 +260,7 @@ fn main() {
     let average = records.iter().map(|(_, b)| b.len()).sum::<usize>() / records.len();
     let mut pipeline = Pipeline::new(6, &corpus.dir.join("trust"));
     pipeline.max_batch = 1000;
-    pipeline.metrics_port = Some(19464);
+    pipeline.serve_metrics();
     pipeline.start_all();
     let producer: Publisher = Arc::new(kafka().producer().set("linger.ms", "1").create().unwrap());
     // Let the processors join their groups.
@@ -362,7 +351,8 @@ fn main() {
          joiner's database upserts), commit (produce, offsets, commit).\n"
     );
     println!(
-        "| offered DTE/s | processor | transactions/s | records per transaction | transform | settle | commit |"
+        "| offered DTE/s | processor | transactions/s | records per transaction \
+         | transform | settle | commit |"
     );
     println!("|---:|---|---:|---:|---:|---:|---:|");
     for o in &outcomes {

@@ -112,9 +112,9 @@ pub struct Pipeline {
     /// Most records per transaction; small batches mean more transactions
     /// for crashes to fall in.
     pub max_batch: usize,
-    /// When set, instance 0 of the processors serves `/metrics` on this
-    /// port (validator), the next (anomaly) and the one after (joiner).
-    pub metrics_port: Option<u16>,
+    /// Set by `serve_metrics`: instance 0 of the processors serves `/metrics`
+    /// on this port (validator), the next (anomaly) and the one after (joiner).
+    metrics_port: Option<u16>,
 }
 
 impl Pipeline {
@@ -215,8 +215,9 @@ impl Pipeline {
         Some(format!("127.0.0.1:{port}"))
     }
 
-    /// The Prometheus text of instance 0 of `kind`, when it serves one.
-    pub fn metrics(&self, kind: Kind) -> Option<String> {
+    /// The metrics of instance 0 of `kind`, series (name with labels, as
+    /// `/metrics` writes it) to value, when it serves them.
+    pub fn metrics(&self, kind: Kind) -> Option<BTreeMap<String, f64>> {
         use std::io::{Read, Write};
         let mut stream = std::net::TcpStream::connect(self.metrics_address(kind)?).ok()?;
         stream
@@ -224,7 +225,16 @@ impl Pipeline {
             .ok()?;
         let mut response = String::new();
         stream.read_to_string(&mut response).ok()?;
-        Some(response.split_once("\r\n\r\n")?.1.to_owned())
+        let (_, text) = response.split_once("\r\n\r\n")?;
+        Some(
+            text.lines()
+                .filter(|line| !line.starts_with('#'))
+                .filter_map(|line| {
+                    let (name, value) = line.rsplit_once(' ')?;
+                    Some((name.to_owned(), value.parse().ok()?))
+                })
+                .collect(),
+        )
     }
 
     /// The log a process writes, kept for when a test fails:
